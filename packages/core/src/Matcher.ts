@@ -1,0 +1,79 @@
+/**
+ * Group matching: a group matches a name when one of its `matchOn` fields, trimmed and
+ * compared case-insensitively, equals the trimmed name exactly. Only text fields can be
+ * matched; a list or number in a matchOn field is a clear error, not a silent miss.
+ */
+import * as Either from "effect/Either"
+import { InvalidQuery } from "./RosterError.js"
+
+/** Trimmed, Unicode-normalised, lower-cased: the form names are compared in. */
+export const normalize = (value: string): string => value.normalize("NFC").trim().toLowerCase()
+
+const describeValue = (value: unknown): string =>
+  Array.isArray(value) ? "a list" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`
+
+/**
+ * Does `group` match `name` on any of `matchOn`? Fields the record does not have (or has as
+ * null) do not match. A field holding anything but text fails with InvalidQuery naming it.
+ */
+export const matches = (
+  group: { readonly sourcedId: string },
+  matchOn: ReadonlyArray<string>,
+  name: string,
+  kind = "group"
+): Either.Either<boolean, InvalidQuery> => {
+  const wanted = normalize(name)
+  for (const field of matchOn) {
+    const value = (group as Record<string, unknown>)[field]
+    if (value === undefined || value === null) continue
+    if (typeof value !== "string") {
+      return Either.left(
+        new InvalidQuery({
+          provider: "core",
+          operation: `match ${kind}`,
+          field: "matchOn",
+          reason: `'${field}' is ${describeValue(value)} on ${kind} ${group.sourcedId}; only text fields can be matched`
+        })
+      )
+    }
+    if (normalize(value) === wanted) return Either.right(true)
+  }
+  return Either.right(false)
+}
+
+/** Levenshtein distance, two rows at a time. */
+const distance = (a: string, b: string): number => {
+  if (a === b) return 0
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * The `limit` candidate names closest to `name`: those containing it (or contained in it)
+ * first, then by edit distance less a bonus for a shared beginning. Used to say "did you mean" when nothing matched.
+ */
+export const closest = (name: string, candidates: Iterable<string>, limit = 5): ReadonlyArray<string> => {
+  const wanted = normalize(name)
+  const scored = new Map<string, number>()
+  for (const candidate of candidates) {
+    if (scored.has(candidate) || candidate.trim() === "") continue
+    const normal = normalize(candidate)
+    const contained = normal.includes(wanted) || wanted.includes(normal)
+    let prefix = 0
+    while (prefix < wanted.length && wanted[prefix] === normal[prefix]) prefix++
+    const score =
+      distance(wanted, normal) / Math.max(wanted.length, normal.length, 1) - (contained ? 1 : 0) - prefix / Math.max(wanted.length, 1) / 2
+    scored.set(candidate, score)
+  }
+  return [...scored.entries()]
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+    .slice(0, limit)
+    .map(([candidate]) => candidate)
+}

@@ -1,0 +1,185 @@
+/**
+ * The one implementation of the query semantics (DESIGN.md, "The one idea"):
+ *
+ * 1. find the groups: list the kind (once per engine: listings are cached), match each group
+ *    exactly on `matchOn` (Matcher); a provider that can narrow the listing on the server gets
+ *    a hint first, and an empty narrowed answer is checked against the full listing;
+ * 2. expand courses to their classes;
+ * 3. collect the members of every group (students, teachers, or both for `users`) with
+ *    bounded concurrency, in group order, de-duplicated by sourcedId;
+ * 4. stop at `max` (lazily: no page is fetched past it).
+ *
+ * Without a group, the query streams the provider's full listing (students, then teachers for
+ * `users`) in constant memory.
+ */
+import * as Cache from "effect/Cache"
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as Matcher from "./Matcher.js"
+import type * as Model from "./Model.js"
+import type * as Query from "./Query.js"
+import type { RosterError } from "./RosterError.js"
+import * as RosterProvider from "./RosterProvider.js"
+
+export interface Options {
+  /** How many groups' members are fetched at once (default 4). */
+  readonly concurrency?: number | undefined
+  /** How long a group listing is reused (default: for the engine's lifetime). */
+  readonly cacheTtl?: Duration.DurationInput | undefined
+  /** Use the provider's server-side group narrowing when it has one (default true). */
+  readonly groupFilter?: boolean | undefined
+}
+
+/** The groups a query resolved to, and suggestions when none matched. */
+export interface Resolution {
+  readonly groups: ReadonlyArray<RosterProvider.Group>
+  /** When no group matched: the closest group names, best first. Empty otherwise. */
+  readonly suggestions: ReadonlyArray<string>
+}
+
+export interface Result extends Resolution {
+  readonly users: ReadonlyArray<Model.User>
+}
+
+export interface Streamed extends Resolution {
+  readonly users: Stream.Stream<Model.User, RosterError>
+}
+
+export interface Engine {
+  /** Resolves the groups, then streams the users lazily. */
+  readonly stream: (query: Query.Query) => Effect.Effect<Streamed, RosterError>
+  /** Runs the query to the end and collects the users. */
+  readonly run: (query: Query.Query) => Effect.Effect<Result, RosterError>
+  /** Only the group resolution step. */
+  readonly resolve: (selector: Query.GroupSelector) => Effect.Effect<Resolution, RosterError>
+}
+
+export class QueryEngine extends Context.Tag("@rosterkit/core/QueryEngine")<QueryEngine, Engine>() {}
+
+const memberRoles = (role: Query.Role): ReadonlyArray<RosterProvider.MemberRole> =>
+  role === "users" ? ["students", "teachers"] : [role]
+
+/** Keeps the first record of each sourcedId (state is per stream run). */
+const dedupe = <A extends { readonly sourcedId: string }, E>(stream: Stream.Stream<A, E>): Stream.Stream<A, E> =>
+  Stream.suspend(() => {
+    const seen = new Set<string>()
+    return Stream.filter(stream, (record) => (seen.has(record.sourcedId) ? false : (seen.add(record.sourcedId), true)))
+  })
+
+interface MemberSource {
+  readonly kind: "classes" | "schools"
+  readonly sourcedId: string
+}
+
+/** Fields worth suggesting from, besides matchOn. */
+const displayFields = ["title", "name"]
+
+/** Builds an engine over one provider. Listings are cached for the engine's lifetime. */
+export const make = (provider: RosterProvider.Service, options: Options = {}): Effect.Effect<Engine> =>
+  Effect.gen(function* () {
+    const concurrency = options.concurrency ?? 4
+    const ttl = options.cacheTtl === undefined ? Duration.infinity : Duration.decode(options.cacheTtl)
+    const useGroupFilter = (options.groupFilter ?? true) && provider.capabilities.groupFilter
+
+    const listings = yield* Cache.makeWith({
+      capacity: 16,
+      lookup: (kind: Query.GroupKind) =>
+        Stream.runCollect(provider.groups(kind)).pipe(Effect.map((chunk): ReadonlyArray<RosterProvider.Group> => Chunk.toReadonlyArray(chunk))),
+      // A failed listing is not remembered: the next query tries again.
+      timeToLive: (exit) => (Exit.isSuccess(exit) ? ttl : Duration.zero)
+    })
+
+    const matchAll = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) =>
+      Effect.forEach(groups, (group) => Matcher.matches(group, selector.matchOn, selector.name, selector.kind)).pipe(
+        Effect.map((flags) => groups.filter((_, i) => flags[i]))
+      )
+
+    const suggest = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) => {
+      const fields = [...new Set([...selector.matchOn, ...displayFields])]
+      const names = groups.flatMap((group) =>
+        fields.map((field) => (group as Record<string, unknown>)[field]).filter((v): v is string => typeof v === "string")
+      )
+      return Matcher.closest(selector.name, names)
+    }
+
+    const fromFullListing = (selector: Query.GroupSelector) =>
+      Effect.gen(function* () {
+        const all = yield* listings.get(selector.kind)
+        const groups = yield* matchAll(all, selector)
+        return { groups, suggestions: groups.length === 0 ? suggest(all, selector) : [] }
+      })
+
+    const resolve = (selector: Query.GroupSelector): Effect.Effect<Resolution, RosterError> =>
+      Effect.gen(function* () {
+        // Only ids asked for: one request when the provider can fetch a group by id.
+        if (selector.matchOn.length === 1 && selector.matchOn[0] === "sourcedId" && provider.capabilities.groupById) {
+          const direct = yield* provider.group(selector.kind, selector.name.trim())
+          if (Option.isSome(direct)) return { groups: [direct.value], suggestions: [] }
+          return yield* fromFullListing(selector)
+        }
+        // Already listed in this run, or no server-side narrowing: match over the listing.
+        const cached = yield* listings.contains(selector.kind)
+        if (cached || !useGroupFilter) return yield* fromFullListing(selector)
+        const narrowed = yield* Stream.runCollect(
+          provider.groups(selector.kind, { fields: selector.matchOn, value: selector.name.trim() })
+        )
+        const groups = yield* matchAll(Chunk.toReadonlyArray(narrowed), selector)
+        // Nothing matched: confirm against the full listing (it also gives the suggestions).
+        return groups.length > 0 ? { groups, suggestions: [] } : yield* fromFullListing(selector)
+      }).pipe(Effect.withSpan("QueryEngine.resolve", { attributes: { kind: selector.kind, name: selector.name } }))
+
+    /** The classes behind the matched groups (courses expanded), de-duplicated. */
+    const memberSources = (
+      kind: Query.GroupKind,
+      groups: ReadonlyArray<RosterProvider.Group>
+    ): Stream.Stream<MemberSource, RosterError> => {
+      if (kind !== "courses") return Stream.fromIterable(groups.map((g) => ({ kind, sourcedId: g.sourcedId })))
+      return Stream.fromIterable(groups).pipe(
+        Stream.flatMap((course) => provider.classesOfCourse(course.sourcedId)),
+        dedupe,
+        Stream.map((cls) => ({ kind: "classes" as const, sourcedId: cls.sourcedId }))
+      )
+    }
+
+    const membersOf = (kind: Query.GroupKind, groups: ReadonlyArray<RosterProvider.Group>, role: Query.Role) =>
+      memberSources(kind, groups).pipe(
+        Stream.flatMap((source) => Stream.fromIterable(memberRoles(role).map((r) => ({ ...source, role: r })))),
+        // Each group's members are fetched whole (groups are small), `concurrency` at a time, in order.
+        Stream.mapEffect((task) => Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role)), {
+          concurrency
+        }),
+        Stream.flattenChunks,
+        dedupe
+      )
+
+    const stream = (query: Query.Query): Effect.Effect<Streamed, RosterError> =>
+      Effect.gen(function* () {
+        const limit = <A, E>(users: Stream.Stream<A, E>) => (query.max === undefined ? users : Stream.take(users, query.max))
+        if (query.group === undefined) {
+          const users = memberRoles(query.role)
+            .map((r) => provider.users(r))
+            .reduce((all, next) => Stream.concat(all, next))
+          return { groups: [], suggestions: [], users: limit(users) }
+        }
+        const resolution = yield* resolve(query.group)
+        return { ...resolution, users: limit(membersOf(query.group.kind, resolution.groups, query.role)) }
+      })
+
+    const run = (query: Query.Query): Effect.Effect<Result, RosterError> =>
+      Effect.flatMap(stream(query), ({ users, ...resolution }) =>
+        Effect.map(Stream.runCollect(users), (chunk) => ({ ...resolution, users: Chunk.toReadonlyArray(chunk) }))
+      )
+
+    return { stream, run, resolve }
+  })
+
+/** The engine over the RosterProvider in context. */
+export const layer = (options?: Options): Layer.Layer<QueryEngine, never, RosterProvider.RosterProvider> =>
+  Layer.effect(QueryEngine, Effect.flatMap(RosterProvider.RosterProvider, (provider) => make(provider, options)))
+
