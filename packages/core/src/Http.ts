@@ -1,0 +1,224 @@
+/**
+ * One JSON GET with rosterkit's failure semantics: a per-attempt timeout, retries through
+ * {@link Resilience.retry}, and every HTTP outcome mapped to a {@link RosterError}. URLs in
+ * errors are redacted and request secrets (Authorization header, tokens) never reach an error.
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Resilience from "./Resilience.js"
+import {
+  AuthError,
+  ConfigurationError,
+  excerpt,
+  RateLimited,
+  redactUrl,
+  ResponseError,
+  type RosterError,
+  TransportError
+} from "./RosterError.js"
+
+/** Who is asking, for error messages: the provider and what it was doing. */
+export interface Context {
+  readonly provider: string
+  readonly operation: string
+}
+
+/** Timeout and retry settings of one call. */
+export interface Options {
+  /** Per attempt, covering the response headers and the whole body. */
+  readonly timeout: Duration.DurationInput
+  readonly retry: Resilience.RetryOptions
+  /** Extracts the server's own error description from a non-2xx JSON body. */
+  readonly describeError?: (body: unknown) => string | undefined
+}
+
+/** 30 s per attempt, {@link Resilience.defaultRetryOptions}. */
+export const defaultOptions: Options = {
+  timeout: Duration.seconds(30),
+  retry: Resilience.defaultRetryOptions
+}
+
+/** A successful (2xx) response with its parsed JSON body. */
+export interface JsonResponse {
+  /**
+   * The full URL that was requested, after the client's request transforms. It is NOT
+   * redacted (callers resolve relative links against it): pass it through `redactUrl`
+   * before putting it in an error or a log.
+   */
+  readonly url: string
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly body: unknown
+}
+
+/** The full URL of a request (its url plus urlParams). */
+const fullUrl = (request: HttpClientRequest.HttpClientRequest): string =>
+  Either.match(UrlParams.makeUrl(request.url, request.urlParams, request.hash), {
+    onLeft: () => request.url,
+    onRight: (url) => url.toString()
+  })
+
+const secretHeader = /^(authorization|proxy-authorization|cookie|x-api-key|api-key)$/i
+const secretParam = /token|secret|signature|password|key|oauth_/i
+
+/** Every secret a request carries, so it can be scrubbed from text that goes into an error. */
+const secretsOf = (request: HttpClientRequest.HttpClientRequest): ReadonlyArray<string> => {
+  const secrets: Array<string> = []
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!secretHeader.test(name)) continue
+    secrets.push(value)
+    // "Bearer abc", "OAuth oauth_signature=\"…\"": the credential parts on their own too
+    for (const part of value.split(/[\s,=]+/)) {
+      const unquoted = part.replace(/^"|"$/g, "")
+      if (unquoted.length >= 8) secrets.push(unquoted)
+    }
+  }
+  for (const [name, value] of request.urlParams) {
+    if (secretParam.test(name) && value.length >= 4) secrets.push(value, encodeURIComponent(value))
+  }
+  return secrets.sort((a, b) => b.length - a.length)
+}
+
+const scrub = (text: string, secrets: ReadonlyArray<string>): string =>
+  secrets.reduce((acc, secret) => acc.split(secret).join("REDACTED"), text)
+
+const causeText = (cause: unknown): string => {
+  const parts: Array<string> = []
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (typeof current === "object") {
+      const { code, message } = current as { code?: unknown; message?: unknown }
+      if (typeof message === "string" && message !== "") parts.push(message)
+      if (typeof code === "string") parts.push(code)
+      current = (current as { cause?: unknown }).cause
+    } else {
+      parts.push(String(current))
+      current = undefined
+    }
+  }
+  return parts.join(": ") || "request failed"
+}
+
+const isReset = (text: string) => /ECONNRESET|socket hang up|terminated|other side closed|UND_ERR_SOCKET/i.test(text)
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
+
+const numeric = /^\d+(\.\d+)?$/
+
+/**
+ * The wait a 429 asks for, in milliseconds from `now`: `Retry-After` (seconds or an HTTP-date),
+ * else `X-RateLimit-Reset` (epoch seconds, as Clever sends; small values are read as seconds).
+ */
+export const retryAfterMillis = (headers: Headers.Headers, now: number): number | undefined => {
+  const retryAfter = Option.getOrUndefined(Headers.get(headers, "retry-after"))?.trim()
+  if (retryAfter !== undefined && retryAfter !== "") {
+    if (numeric.test(retryAfter)) return Math.round(Number(retryAfter) * 1000)
+    const date = Date.parse(retryAfter)
+    if (!Number.isNaN(date)) return Math.max(0, date - now)
+  }
+  const reset = Option.getOrUndefined(Headers.get(headers, "x-ratelimit-reset"))?.trim()
+  if (reset !== undefined && numeric.test(reset)) {
+    const value = Number(reset)
+    return value < 1e9 ? Math.round(value * 1000) : Math.max(0, Math.round(value * 1000 - now))
+  }
+  return undefined
+}
+
+/**
+ * GETs `request` with `client` and parses the JSON body. Per attempt (the client's request
+ * transforms, e.g. auth signing, run each time): timeout over headers and body; 401/403 ->
+ * `AuthError`; 429 -> `RateLimited` with the server's wait hint; other non-2xx ->
+ * `ResponseError` (404 included — the caller knows which entity was missing); a 2xx body that
+ * is not complete JSON -> `TransportError` "truncated"; network failures -> `TransportError`
+ * "network" or "reset". Retryable failures are retried with `options.retry`.
+ */
+export const getJson = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  context: Context,
+  options: Options
+): Effect.Effect<JsonResponse, RosterError> => {
+  const attempt = Effect.gen(function* () {
+    // the request as actually sent (after the client's transforms), for URLs and secrets
+    let sent = request
+    const tracked = HttpClient.tapRequest(client, (actual) =>
+      Effect.sync(() => {
+        sent = actual
+      })
+    )
+    const url = () => redactUrl(fullUrl(sent))
+    const transport = (reason: TransportError["reason"], detail: string) =>
+      new TransportError({ ...context, url: url(), reason, detail: scrub(detail, secretsOf(sent)) })
+
+    const fromClientError = (error: HttpClientError.HttpClientError): RosterError => {
+      if (error._tag === "ResponseError") {
+        return transport("truncated", `the response body could not be read: ${causeText(error.cause ?? error.reason)}`)
+      }
+      if (error.reason === "InvalidUrl") {
+        return new ConfigurationError({ ...context, setting: "url", reason: `not a valid URL: ${redactUrl(error.request.url)}` })
+      }
+      const text = causeText(error.cause ?? error.description ?? error.reason)
+      return transport(isReset(text) ? "reset" : "network", text)
+    }
+
+    const { response, text } = yield* tracked.execute(request).pipe(
+      Effect.catchIf(
+        (error): error is HttpClientError.ResponseError => error._tag === "ResponseError" && error.reason === "StatusCode",
+        (error) => Effect.succeed(error.response)
+      ),
+      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+      Effect.mapError(fromClientError),
+      Effect.timeoutFail({
+        duration: options.timeout,
+        onTimeout: () => transport("timeout", `no complete response within ${Duration.format(options.timeout)}`)
+      })
+    )
+
+    const status = response.status
+    if (status >= 200 && status < 300) {
+      const body = parseJson(text)
+      if (Option.isNone(body)) {
+        return yield* transport("truncated", "body is not complete JSON (cut short or malformed)")
+      }
+      return { url: fullUrl(sent), status, headers: response.headers, body: body.value } satisfies JsonResponse
+    }
+
+    const secrets = secretsOf(sent)
+    const description = Option.flatMap(parseJson(text), (json) => {
+      try {
+        return Option.fromNullable(options.describeError?.(json))
+      } catch {
+        return Option.none()
+      }
+    }).pipe(Option.map((d) => scrub(d, secrets)), Option.getOrUndefined)
+    const bodyExcerpt = excerpt(scrub(text, secrets))
+
+    if (status === 401 || status === 403) {
+      return yield* new AuthError({ ...context, status, url: url(), detail: description ?? (bodyExcerpt || `HTTP ${status}`) })
+    }
+    if (status === 429) {
+      const now = yield* Clock.currentTimeMillis
+      return yield* new RateLimited({ ...context, url: url(), retryAfterMillis: retryAfterMillis(response.headers, now) })
+    }
+    return yield* new ResponseError({ ...context, url: url(), status, description, bodyExcerpt })
+  })
+
+  return attempt.pipe(
+    Resilience.retry(options.retry),
+    Effect.withSpan("Http.getJson", { attributes: { provider: context.provider, operation: context.operation } })
+  )
+}
