@@ -1,3 +1,4 @@
+export * as Connector from "./Connector.js"
 export * as Filter from "./Filter.js"
 export * as Http from "./Http.js"
 export * as Matcher from "./Matcher.js"

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- oauth-sign ships no types; this makes ours visible to every package that type-checks this file
+/// <reference path="./internal/oauth-sign.d.ts" />
 /**
  * A fake OneRoster 1.1 REST server over a Dataset, as a Fetch-API function
  * `(request: Request) => Promise<Response>`: serve it through msw (`Msw.handlers`) or over

@@ -1,0 +1,2 @@
+export * as ClassLinkProvider from "./ClassLinkProvider.js"
+export * as ClasslinkConnector from "./ClasslinkConnector.js"

@@ -1,0 +1,487 @@
+/**
+ * The raw OneRoster 1.1 REST API: configuration, authentication (OAuth 1.0a, OAuth 2 client
+ * credentials, static bearer), paged listings and single records, decoded into core's Model.
+ *
+ * Every request goes through core's `Http.getJson` (timeout, retries with backoff, typed
+ * errors) and every listing through `Pager.offsetPaged` (concurrent offsets when the server
+ * sends X-Total-Count, Link rel="next" otherwise, a short page as the last resort).
+ *
+ *     const client = yield* OneRosterClient.make({
+ *       baseUrl: "https://sis.example.org/ims/oneroster/v1p1/",
+ *       auth: { type: "oauth1", clientId: "id", clientSecret: Redacted.make("secret") }
+ *     })
+ *     const classes = client.list("classes", { filter: "title~'ELA'" })
+ */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Http from "@rosterkit/core/Http"
+import * as Model from "@rosterkit/core/Model"
+import * as Pager from "@rosterkit/core/Pager"
+import * as Resilience from "@rosterkit/core/Resilience"
+import { ConfigurationError, DecodeError, InconsistentSnapshot, NotFound, type RosterError, redactUrl } from "@rosterkit/core/RosterError"
+import * as Auth from "./internal/auth.js"
+import { scrub } from "./internal/redact.js"
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export type SignatureMethod = Auth.SignatureMethod
+
+/** OAuth 1.0a, two-legged (the OneRoster 1.1 default): every request is signed, query included. */
+export interface OAuth1 {
+  readonly type: "oauth1"
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted
+  /** Default "HMAC-SHA256". */
+  readonly signatureMethod?: SignatureMethod | undefined
+}
+
+/** OAuth 2 client credentials: a token from `tokenUrl`, cached until it expires, renewed once on a 401. */
+export interface OAuth2 {
+  readonly type: "oauth2"
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted
+  readonly tokenUrl: string
+  readonly scope?: string | undefined
+}
+
+/** A static bearer token (and any extra headers the server needs). */
+export interface Bearer {
+  readonly type: "bearer"
+  readonly token: Redacted.Redacted
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+export type AuthOptions = OAuth1 | OAuth2 | Bearer
+
+/** Sees the response of every page of one listing (ClassLink checks X-Perm-Rev with it). */
+export type PageObserver = (response: Http.JsonResponse) => Effect.Effect<void, RosterError>
+
+/**
+ * Wraps every listing ("pull"): `pull(observe)` runs the listing once, calling `observe` on each
+ * page's response; the guard may run it again (ClassLink restarts a pull whose roster revision
+ * changed). Records carry a sourcedId, so a guard can de-duplicate across runs.
+ */
+export type PullGuard = <A extends { readonly sourcedId: string }>(
+  pull: (observe: PageObserver) => Stream.Stream<A, RosterError>,
+  context: Http.Context
+) => Stream.Stream<A, RosterError>
+
+export interface Options {
+  /** The OneRoster base URL, e.g. `https://sis.example.org/ims/oneroster/v1p1/` (trailing slash optional). */
+  readonly baseUrl: string
+  readonly auth: AuthOptions
+  /** Records asked for per page (`limit`). Default 1000; servers that clamp it silently lose nothing. */
+  readonly pageSize?: number | undefined
+  /** Pages fetched at once when the server sends X-Total-Count. Default 4. */
+  readonly concurrency?: number | undefined
+  /** Per-attempt request timeout. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Retry policy for 429, 5xx and transport faults. Default `Resilience.defaultRetryOptions`. */
+  readonly retry?: Resilience.RetryOptions | undefined
+  /** Narrow listings with `filter=` on the server where that is safe. Default true. */
+  readonly filterPushdown?: boolean | undefined
+  /** The provider's name in errors. Default "oneroster". */
+  readonly name?: string | undefined
+  /** Wraps every listing; see `PullGuard`. */
+  readonly pullGuard?: PullGuard | undefined
+}
+
+/** Options after validation, with every default filled in. */
+export interface Settings {
+  readonly name: string
+  /** Normalised: parsed, ending in "/". */
+  readonly baseUrl: string
+  readonly auth: AuthOptions
+  readonly pageSize: number
+  readonly concurrency: number
+  readonly http: Http.Options
+  readonly filterPushdown: boolean
+  readonly pullGuard: PullGuard | undefined
+}
+
+export const defaultPageSize = 1000
+export const defaultConcurrency = 4
+
+// ---------------------------------------------------------------------------------------------
+// Validation: every configuration mistake is found before the first request.
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object"
+
+const secretOf = (value: unknown): string | undefined =>
+  Redacted.isRedacted(value) ? String(Redacted.value(value)) : typeof value === "string" ? value : undefined
+
+const httpUrl = (value: unknown): { readonly url?: URL; readonly reason?: string } => {
+  if (typeof value !== "string" || value.trim() === "") return { reason: "is missing" }
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    return { reason: `'${redactUrl(value)}' is not a URL (expected e.g. https://sis.example.org/ims/oneroster/v1p1/)` }
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { reason: `must be an http(s) URL, not ${url.protocol}` }
+  if (url.username !== "" || url.password !== "") return { reason: "must not carry credentials; put them in auth" }
+  return { url }
+}
+
+/**
+ * Checks `options` and fills in defaults. Fails with a ConfigurationError naming the setting;
+ * the message never contains a secret.
+ */
+export const validate = (options: Options): Either.Either<Settings, ConfigurationError> => {
+  const name = typeof options?.name === "string" && options.name.trim() !== "" ? options.name.trim() : "oneroster"
+  const fail = (setting: string, reason: string) =>
+    Either.left(new ConfigurationError({ provider: name, operation: "configure", setting, reason }))
+  if (!isRecord(options)) return fail("options", "are missing")
+
+  const base = httpUrl(options.baseUrl)
+  if (base.url === undefined) return fail("baseUrl", base.reason ?? "is not valid")
+  if (base.url.search !== "" || base.url.hash !== "") return fail("baseUrl", "must not have a query or fragment")
+  const baseUrl = base.url.toString().replace(/\/*$/, "/")
+
+  const auth = options.auth as unknown
+  if (!isRecord(auth)) return fail("auth", "is missing (oauth1, oauth2 or bearer)")
+  let resolved: AuthOptions
+  switch (auth["type"]) {
+    case "oauth1":
+    case "oauth2": {
+      const clientId = auth["clientId"]
+      if (typeof clientId !== "string" || clientId.trim() === "") return fail("auth.clientId", "is missing")
+      const secret = secretOf(auth["clientSecret"])
+      if (secret === undefined) return fail("auth.clientSecret", "is missing")
+      if (secret === "") return fail("auth.clientSecret", "is empty")
+      const clientSecret = Redacted.make(secret)
+      if (auth["type"] === "oauth1") {
+        const method = auth["signatureMethod"] ?? "HMAC-SHA256"
+        if (method !== "HMAC-SHA256" && method !== "HMAC-SHA1") {
+          return fail("auth.signatureMethod", `must be HMAC-SHA256 or HMAC-SHA1, not '${String(method)}'`)
+        }
+        resolved = { type: "oauth1", clientId: clientId.trim(), clientSecret, signatureMethod: method }
+      } else {
+        const token = httpUrl(auth["tokenUrl"])
+        if (token.url === undefined) return fail("auth.tokenUrl", token.reason ?? "is not valid")
+        const scope = auth["scope"]
+        if (scope !== undefined && typeof scope !== "string") return fail("auth.scope", "must be a string")
+        resolved = { type: "oauth2", clientId: clientId.trim(), clientSecret, tokenUrl: token.url.toString(), scope }
+      }
+      break
+    }
+    case "bearer": {
+      const token = secretOf(auth["token"])
+      if (token === undefined || token.trim() === "") return fail("auth.token", "is missing")
+      const headers = auth["headers"] ?? {}
+      if (!isRecord(headers)) return fail("auth.headers", "must be an object of header names to values")
+      for (const [header, value] of Object.entries(headers)) {
+        if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(header)) return fail("auth.headers", `'${header}' is not a header name`)
+        if (typeof value !== "string") return fail("auth.headers", `the value of ${header} must be a string`)
+      }
+      resolved = { type: "bearer", token: Redacted.make(token.trim()), headers: headers as Record<string, string> }
+      break
+    }
+    default:
+      return fail("auth.type", `must be oauth1, oauth2 or bearer, not '${String(auth["type"])}'`)
+  }
+
+  const positive = (value: unknown, fallback: number) =>
+    value === undefined ? fallback : typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : undefined
+  const pageSize = positive(options.pageSize, defaultPageSize)
+  if (pageSize === undefined) return fail("pageSize", `must be a whole number of at least 1 (got ${String(options.pageSize)})`)
+  const concurrency = positive(options.concurrency, defaultConcurrency)
+  if (concurrency === undefined) {
+    return fail("concurrency", `must be a whole number of at least 1 (got ${String(options.concurrency)})`)
+  }
+
+  let timeout = Http.defaultOptions.timeout
+  if (options.timeout !== undefined) {
+    const decoded = Duration.decodeUnknown(options.timeout)
+    if (Option.isNone(decoded) || !Duration.greaterThan(decoded.value, Duration.zero)) {
+      return fail("timeout", `must be a positive duration (got ${String(options.timeout)})`)
+    }
+    timeout = decoded.value
+  }
+  const retry = options.retry ?? Http.defaultOptions.retry
+  if (!isRecord(retry) || typeof retry.retries !== "number" || !Number.isInteger(retry.retries) || retry.retries < 0) {
+    return fail("retry.retries", "must be a whole number of at least 0")
+  }
+  for (const key of ["baseDelay", "maxDelay"] as const) {
+    if (Option.isNone(Duration.decodeUnknown(retry[key]))) return fail(`retry.${key}`, "must be a duration")
+  }
+
+  return Either.right({
+    name,
+    baseUrl,
+    auth: resolved,
+    pageSize,
+    concurrency,
+    http: { timeout, retry, describeError },
+    filterPushdown: options.filterPushdown ?? true,
+    pullGuard: options.pullGuard
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error bodies
+
+/**
+ * The server's own words from a OneRoster error body: the `imsx_description`s of its
+ * `statusInfoSet` (or the codes, when there is no description).
+ */
+export const describeError = (body: unknown): string | undefined => {
+  if (!isRecord(body)) return undefined
+  const set = body["statusInfoSet"] ?? (isRecord(body["imsx_statusInfo"]) ? [body["imsx_statusInfo"]] : undefined)
+  if (!Array.isArray(set)) {
+    const message = body["message"] ?? body["error_description"] ?? body["error"]
+    return typeof message === "string" && message !== "" ? message : undefined
+  }
+  const parts = set.filter(isRecord).map((info) => {
+    const description = info["imsx_description"]
+    if (typeof description === "string" && description.trim() !== "") return description.trim()
+    const minor = JSON.stringify(info["imsx_CodeMinor"] ?? "").match(/"imsx_codeMinorFieldValue"\s*:\s*"([^"]*)"/)?.[1]
+    return [info["imsx_codeMajor"], minor].filter((p) => typeof p === "string" && p !== "").join(": ")
+  })
+  const text = parts.filter((p) => p !== "").join("; ")
+  return text === "" ? undefined : text
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service
+
+/** What `list` reads: a collection (default `kind` itself) or a nested path such as `classes/1/students`. */
+export interface ListRequest {
+  /** Relative to the base URL, without leading slash. Default: the kind. */
+  readonly path?: string | undefined
+  /** A OneRoster filter expression, sent as `filter=`. */
+  readonly filter?: string | undefined
+  /** Extra query parameters (`sort`, `fields` …). */
+  readonly params?: Readonly<Record<string, string>> | undefined
+  /** For errors, e.g. "students of class 31763". */
+  readonly operation?: string | undefined
+  /** A 404 on this listing means this record does not exist. */
+  readonly parent?: { readonly entity: string; readonly id: string } | undefined
+}
+
+export interface Service {
+  readonly settings: Settings
+  /** Every record at a list endpoint, decoded with `kind`'s schema, fetched page by page as pulled. */
+  readonly list: <K extends Model.EntityKind>(kind: K, request?: ListRequest) => Stream.Stream<Model.EntityOf<K>, RosterError>
+  /** One record: `GET /{kind}/{sourcedId}`. A 404 is NotFound. */
+  readonly get: <K extends Model.EntityKind>(kind: K, sourcedId: string) => Effect.Effect<Model.EntityOf<K>, RosterError>
+  /** A signed GET of a path (relative to the base URL) or an absolute URL on the same server. */
+  readonly request: (
+    pathOrUrl: string,
+    options?: { readonly params?: Readonly<Record<string, string>>; readonly operation?: string }
+  ) => Effect.Effect<Http.JsonResponse, RosterError>
+}
+
+/** The raw OneRoster API. */
+export class OneRosterClient extends Context.Tag("@rosterkit/oneroster/OneRosterClient")<OneRosterClient, Service>() {}
+
+/** One URL path segment (a sourcedId), percent-encoded. */
+export const segment = (id: string): string => encodeURIComponent(id)
+
+const header = (response: Http.JsonResponse, name: string): string | undefined => {
+  const value = (response.headers as Record<string, string | undefined>)[name]
+  return typeof value === "string" ? value : undefined
+}
+
+const totalCount = (response: Http.JsonResponse): number | undefined => {
+  const raw = header(response, "x-total-count")?.trim()
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined
+}
+
+/** Builds the client over `HttpClient`; fails with ConfigurationError before any request. */
+export const make = (options: Options): Effect.Effect<Service, ConfigurationError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const settings = yield* validate(options)
+    const http = yield* HttpClient.HttpClient
+    const base = new URL(settings.baseUrl)
+    const { auth, name } = settings
+
+    const tokens =
+      auth.type === "oauth2"
+        ? yield* Auth.oauth2({
+            client: http,
+            clientId: auth.clientId,
+            clientSecret: auth.clientSecret,
+            tokenUrl: auth.tokenUrl,
+            scope: auth.scope,
+            provider: name,
+            http: settings.http
+          })
+        : undefined
+    const signer =
+      auth.type === "oauth1"
+        ? Auth.oauth1({ clientId: auth.clientId, clientSecret: auth.clientSecret, signatureMethod: auth.signatureMethod ?? "HMAC-SHA256" })
+        : auth.type === "bearer"
+          ? Auth.bearer(auth.token, auth.headers)
+          : undefined
+    // The signature is made per attempt: a retried request gets a fresh nonce and timestamp.
+    const client = signer === undefined ? http : HttpClient.mapRequestEffect(http, signer)
+
+    const secrets = Effect.map(tokens?.current ?? Effect.succeed(Option.none<string>()), (token) => [
+      ...(auth.type === "bearer" ? [Redacted.value(auth.token)] : [Redacted.value(auth.clientSecret)]),
+      ...Option.toArray(token)
+    ])
+    const clean = <E extends RosterError>(error: E) => Effect.map(secrets, (list) => scrub(error, list))
+
+    const resolve = (pathOrUrl: string): Effect.Effect<URL, RosterError> =>
+      Effect.suspend(() => {
+        const url = new URL(pathOrUrl.replace(/^\/+/, ""), base)
+        // Credentials only go to the configured server (a Link header could point anywhere).
+        return url.origin === base.origin
+          ? Effect.succeed(url)
+          : Effect.fail(
+              new DecodeError({
+                provider: name,
+                operation: "follow a link",
+                source: redactUrl(settings.baseUrl),
+                detail: `the server pointed to another host (${url.origin}); not following it with our credentials`
+              })
+            )
+      })
+
+    const send = (request: HttpClientRequest.HttpClientRequest, context: Http.Context) => {
+      if (tokens === undefined) return Http.getJson(client, request, context, settings.http)
+      const once = (token: Redacted.Redacted) => Http.getJson(client, Auth.withToken(request, token), context, settings.http)
+      return Effect.flatMap(tokens.get, (token) =>
+        once(token).pipe(
+          // A 401 may mean the token was revoked or expired early: fetch a new one, once.
+          Effect.catchIf(
+            (error) => error._tag === "AuthError" && error.status === 401,
+            () => Effect.zipRight(tokens.invalidate(token), Effect.flatMap(tokens.get, once))
+          )
+        )
+      )
+    }
+
+    const request: Service["request"] = Effect.fn("OneRosterClient.request")(function* (pathOrUrl, requestOptions) {
+      const url = yield* resolve(pathOrUrl)
+      const context = { provider: name, operation: requestOptions?.operation ?? `read ${url.pathname}` }
+      const req = HttpClientRequest.get(url).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setUrlParams(requestOptions?.params ?? {})
+      )
+      return yield* send(req, context)
+    }, (effect) => Effect.catchAll(effect, (error) => Effect.flatMap(clean(error), Effect.fail)))
+
+    const list: Service["list"] = <K extends Model.EntityKind>(kind: K, listRequest: ListRequest = {}) => {
+      const path = listRequest.path ?? kind
+      const context: Http.Context = { provider: name, operation: listRequest.operation ?? `list ${path}` }
+      const schema = Model.schemaOf[kind] as unknown as Parameters<typeof Pager.decodeItems<Model.EntityOf<K>, unknown>>[0]
+      const params: Record<string, string> = { ...listRequest.params }
+      if (listRequest.filter !== undefined) params["filter"] = listRequest.filter
+
+      const page = (observe: PageObserver) => (response: Http.JsonResponse) =>
+        Effect.gen(function* () {
+          yield* observe(response)
+          const source = { ...context, source: redactUrl(response.url) }
+          const raw = yield* Pager.envelope(response.body, Model.envelopeKey[kind], source)
+          const items = yield* Pager.decodeItems(schema, raw, source)
+          const next = Pager.parseLinkNext(header(response, "link"), response.url)
+          return { items, total: totalCount(response), next } satisfies Pager.Page<Model.EntityOf<K>>
+        })
+
+      const pull = (observe: PageObserver) => {
+        // A server that ignores `offset` would hand out its first page forever.
+        let firstId: string | undefined
+        const checkOffset = (offset: number) => (result: Pager.Page<Model.EntityOf<K>>) => {
+          const head = (result.items[0] as { readonly sourcedId?: string } | undefined)?.sourcedId
+          if (offset === 0) firstId = head
+          else if (head !== undefined && head === firstId) {
+            return Effect.fail(
+              new InconsistentSnapshot({
+                ...context,
+                detail: `the page at offset ${offset} starts with the same record (${head}) as the first page: the server ignores offset`
+              })
+            )
+          }
+          return Effect.succeed(result)
+        }
+        return Pager.offsetPaged({
+          pageSize: settings.pageSize,
+          concurrency: settings.concurrency,
+          context,
+          fetch: (offset, limit) =>
+            request(path, { params: { ...params, limit: String(limit), offset: String(offset) }, operation: context.operation }).pipe(
+              Effect.flatMap(page(observe)),
+              Effect.flatMap(checkOffset(offset))
+            ),
+          fetchUrl: (url: string) => Effect.flatMap(request(url, { operation: context.operation }), page(observe))
+        })
+      }
+
+      const guarded = settings.pullGuard === undefined ? pull(() => Effect.void) : settings.pullGuard(pull, context)
+      return guarded.pipe(
+        Stream.catchAll((error) => {
+          const parent = listRequest.parent
+          const mapped =
+            parent !== undefined && error._tag === "ResponseError" && error.status === 404
+              ? new NotFound({
+                  provider: name,
+                  operation: context.operation,
+                  entity: parent.entity,
+                  id: parent.id,
+                  url: error.url,
+                  ...(error.description === undefined ? {} : { detail: error.description })
+                })
+              : error
+          return Stream.fromEffect(Effect.flatMap(clean(mapped), Effect.fail))
+        })
+      )
+    }
+
+    const get: Service["get"] = <K extends Model.EntityKind>(kind: K, sourcedId: string) =>
+      Effect.gen(function* () {
+        const operation = `get ${kind} ${sourcedId}`
+        const response = yield* request(`${kind}/${segment(sourcedId)}`, { operation }).pipe(
+          Effect.catchTag("ResponseError", (error): Effect.Effect<never, RosterError> =>
+            error.status === 404
+              ? Effect.fail(
+                  new NotFound({
+                    provider: name,
+                    operation,
+                    entity: kind,
+                    id: sourcedId,
+                    url: error.url,
+                    ...(error.description === undefined ? {} : { detail: error.description })
+                  })
+                )
+              : Effect.fail(error)
+          )
+        )
+        const source = { provider: name, operation, source: redactUrl(response.url) }
+        const key = Model.singleEnvelopeKey[kind]
+        const body = response.body
+        if (!isRecord(body) || !isRecord(body[key])) {
+          return yield* new DecodeError({ ...source, record: sourcedId, detail: `expected {"${key}": {…}}` })
+        }
+        const schema = Model.schemaOf[kind] as unknown as Parameters<typeof Pager.decodeItems<Model.EntityOf<K>, unknown>>[0]
+        const [record] = yield* Pager.decodeItems(schema, [body[key]], source)
+        return record!
+      }).pipe(
+        Effect.catchAll((error) => Effect.flatMap(clean(error), Effect.fail)),
+        Effect.withSpan("OneRosterClient.get", { attributes: { kind, sourcedId } })
+      )
+
+    return { settings, list, get, request }
+  })
+
+/** `OneRosterClient` from options. */
+export const layer = (options: Options): Layer.Layer<OneRosterClient, ConfigurationError, HttpClient.HttpClient> =>
+  Layer.effect(OneRosterClient, make(options))
+
+/** `OneRosterClient` from `Config` (e.g. environment variables). */
+export const layerConfig = (
+  config: Config.Config.Wrap<Options>
+): Layer.Layer<OneRosterClient, ConfigError.ConfigError | ConfigurationError, HttpClient.HttpClient> =>
+  Layer.unwrapEffect(Effect.map(Config.unwrap(config), layer))
