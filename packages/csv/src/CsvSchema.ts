@@ -1,0 +1,501 @@
+/**
+ * The OneRoster 1.1 CSV binding: the files of a bulk set, their columns (in the standard's
+ * order, checked against the IMS sample sets), which columns rosterkit requires, and the
+ * mapping between a row and a core Model record, both ways.
+ *
+ * Cells: an empty (or blank) cell means the field is absent. List cells (`grades`,
+ * `orgSourcedIds`, `termSourcedIds` …) are comma-joined, items trimmed. References become
+ * GUIDRefs `{ sourcedId, type }` (no `href`: a CSV set has no URLs). `userIds` cells are
+ * `{type:identifier}` items. Booleans (`enabledUser`, `primary`, the demographics race flags)
+ * read any casing of true/false and become JSON booleans.
+ */
+import type * as Model from "@rosterkit/core/Model"
+import { UserRole } from "@rosterkit/core/Model"
+
+/** The record type of each 1.1 data file. */
+export interface RecordOf {
+  readonly orgs: Model.Org
+  readonly users: Model.User
+  readonly courses: Model.Course
+  readonly classes: Model.Class
+  readonly enrollments: Model.Enrollment
+  readonly academicSessions: Model.AcademicSession
+  readonly demographics: Model.Demographics
+}
+
+/** A OneRoster 1.1 rostering file, named as in the manifest (`file.users` -> `users.csv`). */
+export type FileName = keyof RecordOf
+
+/** The rostering files rosterkit reads and writes, in the order an export writes them. */
+export const fileNames: ReadonlyArray<FileName> = [
+  "academicSessions",
+  "orgs",
+  "courses",
+  "classes",
+  "users",
+  "enrollments",
+  "demographics"
+]
+
+/** The 1.1 columns of each file, in the standard's order (the order an export writes). */
+export const columns: { readonly [F in FileName]: ReadonlyArray<string> } = {
+  orgs: ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"],
+  users: [
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "enabledUser",
+    "orgSourcedIds",
+    "role",
+    "username",
+    "userIds",
+    "givenName",
+    "familyName",
+    "middleName",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agentSourcedIds",
+    "grades",
+    "password"
+  ],
+  courses: [
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "schoolYearSourcedId",
+    "title",
+    "courseCode",
+    "grades",
+    "orgSourcedId",
+    "subjects",
+    "subjectCodes"
+  ],
+  classes: [
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "grades",
+    "courseSourcedId",
+    "classCode",
+    "classType",
+    "location",
+    "schoolSourcedId",
+    "termSourcedIds",
+    "subjects",
+    "subjectCodes",
+    "periods"
+  ],
+  enrollments: [
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "classSourcedId",
+    "schoolSourcedId",
+    "userSourcedId",
+    "role",
+    "primary",
+    "beginDate",
+    "endDate"
+  ],
+  academicSessions: ["sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"],
+  demographics: [
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "birthDate",
+    "sex",
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+    "demographicRaceTwoOrMoreRaces",
+    "hispanicOrLatinoEthnicity",
+    "countryOfBirthCode",
+    "stateOfBirthAbbreviation",
+    "cityOfBirth",
+    "publicSchoolResidenceStatus"
+  ]
+}
+
+/**
+ * Columns a OneRoster 1.2 set adds to a file (accepted only when the manifest says 1.2). 1.2
+ * `users.csv` also drops `role` and `orgSourcedIds`: they come from `roles.csv` instead.
+ */
+export const columns12: { readonly [F in FileName]?: ReadonlyArray<string> } = {
+  users: ["userMasterIdentifier", "preferredGivenName", "preferredMiddleName", "preferredFamilyName", "primaryOrgSourcedId", "pronouns"]
+}
+
+/** The columns rosterkit cannot do without; their header must be present and their cells non-empty. */
+export const required: { readonly [F in FileName]: ReadonlyArray<string> } = {
+  orgs: ["sourcedId"],
+  users: ["sourcedId", "role"],
+  courses: ["sourcedId"],
+  classes: ["sourcedId"],
+  enrollments: ["sourcedId", "classSourcedId", "userSourcedId", "role"],
+  academicSessions: ["sourcedId"],
+  demographics: ["sourcedId"]
+}
+
+/** The 1.2 `roles.csv` columns (read only to give 1.2 users their 1.1 `role` and `orgs`). */
+export const rolesColumns: ReadonlyArray<string> = [
+  "sourcedId",
+  "status",
+  "dateLastModified",
+  "userSourcedId",
+  "roleType",
+  "role",
+  "beginDate",
+  "endDate",
+  "orgSourcedId",
+  "userProfileSourcedId"
+]
+
+/** A cell that does not hold what its column needs. The reader adds file and line. */
+export class CellError extends Error {
+  constructor(
+    readonly column: string,
+    readonly detail: string
+  ) {
+    super(`column ${column}: ${detail}`)
+  }
+}
+
+/** Reads the (non-empty) cell of a column, or `undefined` for a blank cell or a missing column. */
+export type Cell = (column: string) => string | undefined
+
+/** A 1.2 user's 1.1 role and orgs, taken from `roles.csv`. */
+export interface RoleInfo {
+  readonly role: Model.UserRole
+  readonly orgs: ReadonlyArray<string>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** A comma-joined list cell: items trimmed, empty items dropped; `undefined` when empty. */
+export const splitList = (cell: string | undefined): Array<string> | undefined => {
+  if (cell === undefined) return undefined
+  const items = cell
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "")
+  return items.length === 0 ? undefined : items
+}
+
+const ref = (id: string | undefined, type: string): Model.GUIDRef | undefined => (id === undefined ? undefined : { sourcedId: id.trim(), type })
+
+const refs = (cell: string | undefined, type: string): Array<Model.GUIDRef> | undefined =>
+  splitList(cell)?.map((sourcedId) => ({ sourcedId, type }))
+
+const bool = (cell: Cell, column: string): boolean | undefined => {
+  const value = cell(column)
+  if (value === undefined) return undefined
+  const lower = value.trim().toLowerCase()
+  if (lower === "true") return true
+  if (lower === "false") return false
+  throw new CellError(column, `'${value}' is not true or false`)
+}
+
+const userIds = (cell: Cell): Array<{ type: string; identifier: string }> | undefined => {
+  const value = cell("userIds")
+  if (value === undefined) return undefined
+  // `{LDAP:12},{LTI:15}`: the braced items; tolerates items written without braces (`LDAP:12`).
+  const braced = value.includes("{")
+  const items = braced ? (value.match(/\{[^}]*\}/g) ?? []) : (splitList(value) ?? [])
+  if (braced && value.replace(/\{[^}]*\}/g, "").replace(/[\s,]/g, "") !== "") {
+    throw new CellError("userIds", `'${value}' is not a list of {type:identifier}`)
+  }
+  const ids = items.map((item) => {
+    const inner = item.replace(/^\{/, "").replace(/\}$/, "")
+    const colon = inner.indexOf(":")
+    if (colon <= 0) throw new CellError("userIds", `'${item}' is not {type:identifier}`)
+    return { type: inner.slice(0, colon).trim(), identifier: inner.slice(colon + 1).trim() }
+  })
+  return ids.length === 0 ? undefined : ids
+}
+
+const requiredCell = (cell: Cell, column: string): string => {
+  const value = cell(column)
+  if (value === undefined) throw new CellError(column, "is empty, but rosterkit needs it")
+  return value
+}
+
+const userRoles: ReadonlyArray<string> = UserRole.literals
+
+/** A 1.1 user role, any casing; 1.2 staff roles map to `administrator`. */
+export const userRole = (value: string, column: string): Model.UserRole => {
+  const lower = value.trim().toLowerCase()
+  const known = userRoles.find((r) => r === lower)
+  if (known !== undefined) return known as Model.UserRole
+  if (["districtadministrator", "siteadministrator", "systemadministrator", "principal", "counselor"].includes(lower)) return "administrator"
+  throw new CellError(column, `'${value}' is not a OneRoster role (${userRoles.join(", ")})`)
+}
+
+const enrollmentRoles: ReadonlyArray<string> = ["administrator", "proctor", "student", "teacher", "aide", "guardian", "parent", "relative"]
+
+/**
+ * A record under construction: `set` leaves absent fields out (never `undefined`). Records are
+ * built by assignment, not object spread: V8's spread is several times slower, which matters
+ * at a million rows.
+ */
+class Fields {
+  readonly out: Record<string, unknown> = {}
+  constructor(cell: Cell) {
+    this.out["sourcedId"] = requiredCell(cell, "sourcedId").trim()
+    this.set("status", cell("status")?.trim())
+    this.set("dateLastModified", cell("dateLastModified")?.trim())
+  }
+  set(key: string, value: unknown): this {
+    if (value !== undefined) this.out[key] = value
+    return this
+  }
+  as<A>(): A {
+    return this.out as A
+  }
+}
+
+type Decoders = { readonly [F in FileName]: (cell: Cell, roles?: (userSourcedId: string) => RoleInfo | undefined) => RecordOf[F] }
+
+const decoders: Decoders = {
+  orgs: (cell) =>
+    new Fields(cell)
+      .set("name", cell("name"))
+      .set("type", cell("type")?.trim())
+      .set("identifier", cell("identifier"))
+      .set("parent", ref(cell("parentSourcedId"), "org"))
+      .as(),
+  users: (cell, roles) => {
+    const fields = new Fields(cell)
+    const sourcedId = fields.out["sourcedId"] as string
+    let role: Model.UserRole
+    let orgs = refs(cell("orgSourcedIds"), "org")
+    if (cell("role") !== undefined || roles === undefined) {
+      role = userRole(requiredCell(cell, "role"), "role")
+    } else {
+      const info = roles(sourcedId)
+      if (info === undefined) throw new CellError("sourcedId", `user '${sourcedId}' has no role in roles.csv`)
+      role = info.role
+      orgs ??= info.orgs.length === 0 ? undefined : info.orgs.map((id) => ({ sourcedId: id, type: "org" }))
+    }
+    return (
+      fields
+        .set("enabledUser", bool(cell, "enabledUser"))
+        .set("orgs", orgs)
+        .set("role", role)
+        .set("username", cell("username"))
+        .set("userIds", userIds(cell))
+        .set("givenName", cell("givenName"))
+        .set("familyName", cell("familyName"))
+        .set("middleName", cell("middleName"))
+        .set("identifier", cell("identifier"))
+        .set("email", cell("email"))
+        .set("sms", cell("sms"))
+        .set("phone", cell("phone"))
+        .set("agents", refs(cell("agentSourcedIds"), "user"))
+        .set("grades", splitList(cell("grades")))
+        .set("password", cell("password"))
+        // OneRoster 1.2 columns, under their 1.2 JSON names
+        .set("userMasterIdentifier", cell("userMasterIdentifier"))
+        .set("preferredFirstName", cell("preferredGivenName"))
+        .set("preferredMiddleName", cell("preferredMiddleName"))
+        .set("preferredLastName", cell("preferredFamilyName"))
+        .set("primaryOrg", ref(cell("primaryOrgSourcedId"), "org"))
+        .set("pronouns", cell("pronouns"))
+        .as()
+    )
+  },
+  courses: (cell) =>
+    new Fields(cell)
+      .set("schoolYear", ref(cell("schoolYearSourcedId"), "academicSession"))
+      .set("title", cell("title"))
+      .set("courseCode", cell("courseCode"))
+      .set("grades", splitList(cell("grades")))
+      .set("org", ref(cell("orgSourcedId"), "org"))
+      .set("subjects", splitList(cell("subjects")))
+      .set("subjectCodes", splitList(cell("subjectCodes")))
+      .as(),
+  classes: (cell) =>
+    new Fields(cell)
+      .set("title", cell("title"))
+      .set("grades", splitList(cell("grades")))
+      .set("course", ref(cell("courseSourcedId"), "course"))
+      .set("classCode", cell("classCode"))
+      .set("classType", cell("classType")?.trim())
+      .set("location", cell("location"))
+      .set("school", ref(cell("schoolSourcedId"), "org"))
+      .set("terms", refs(cell("termSourcedIds"), "academicSession"))
+      .set("subjects", splitList(cell("subjects")))
+      .set("subjectCodes", splitList(cell("subjectCodes")))
+      .set("periods", splitList(cell("periods")))
+      .as(),
+  enrollments: (cell) => {
+    const fields = new Fields(cell)
+    const role = requiredCell(cell, "role").trim()
+    return fields
+      .set("class", ref(requiredCell(cell, "classSourcedId"), "class"))
+      .set("school", ref(cell("schoolSourcedId"), "org"))
+      .set("user", ref(requiredCell(cell, "userSourcedId"), "user"))
+      .set("role", enrollmentRoles.find((r) => r === role.toLowerCase()) ?? role)
+      .set("primary", bool(cell, "primary"))
+      .set("beginDate", cell("beginDate")?.trim())
+      .set("endDate", cell("endDate")?.trim())
+      .as()
+  },
+  academicSessions: (cell) =>
+    new Fields(cell)
+      .set("title", cell("title"))
+      .set("type", cell("type")?.trim())
+      .set("startDate", cell("startDate")?.trim())
+      .set("endDate", cell("endDate")?.trim())
+      .set("parent", ref(cell("parentSourcedId"), "academicSession"))
+      .set("schoolYear", cell("schoolYear")?.trim())
+      .as(),
+  demographics: (cell) =>
+    new Fields(cell)
+      .set("birthDate", cell("birthDate")?.trim())
+      .set("sex", cell("sex")?.trim())
+      .set("americanIndianOrAlaskaNative", bool(cell, "americanIndianOrAlaskaNative"))
+      .set("asian", bool(cell, "asian"))
+      .set("blackOrAfricanAmerican", bool(cell, "blackOrAfricanAmerican"))
+      .set("nativeHawaiianOrOtherPacificIslander", bool(cell, "nativeHawaiianOrOtherPacificIslander"))
+      .set("white", bool(cell, "white"))
+      .set("demographicRaceTwoOrMoreRaces", bool(cell, "demographicRaceTwoOrMoreRaces"))
+      .set("hispanicOrLatinoEthnicity", bool(cell, "hispanicOrLatinoEthnicity"))
+      .set("countryOfBirthCode", cell("countryOfBirthCode"))
+      .set("stateOfBirthAbbreviation", cell("stateOfBirthAbbreviation"))
+      .set("cityOfBirth", cell("cityOfBirth"))
+      .set("publicSchoolResidenceStatus", cell("publicSchoolResidenceStatus"))
+      .as()
+}
+
+/**
+ * The row decoder of `file` for a header (already checked by the reader). Throws `CellError`
+ * for a cell it cannot read. `roles` supplies 1.2 users' role and orgs (from `roles.csv`).
+ */
+export const decoder = <F extends FileName>(
+  file: F,
+  header: ReadonlyArray<string>,
+  roles?: (userSourcedId: string) => RoleInfo | undefined
+): ((cells: ReadonlyArray<string>) => RecordOf[F]) => {
+  const index = new Map(header.map((name, i) => [name, i] as const))
+  const decode = decoders[file] as (cell: Cell, roles?: (userSourcedId: string) => RoleInfo | undefined) => RecordOf[F]
+  return (cells) => {
+    const cell: Cell = (column) => {
+      const i = index.get(column)
+      if (i === undefined) return undefined
+      const value = cells[i]
+      return value === undefined || value.trim() === "" ? undefined : value
+    }
+    return decode(cell, roles)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const text = (value: unknown): string => {
+  if (value === undefined || value === null) return ""
+  if (typeof value === "string") return value
+  if (typeof value === "boolean") return value ? "true" : "false"
+  if (typeof value === "number" || typeof value === "bigint") return String(value)
+  return JSON.stringify(value)
+}
+
+const boolText = (value: unknown): string => {
+  if (value === undefined || value === null || value === "") return ""
+  if (typeof value === "boolean") return value ? "true" : "false"
+  const lower = String(value).toLowerCase()
+  return lower === "true" || lower === "false" ? lower : String(value)
+}
+
+const idOf = (value: unknown): string =>
+  value !== null && typeof value === "object" && "sourcedId" in value ? text((value as { sourcedId: unknown }).sourcedId) : ""
+
+const ids = (value: unknown): string => (Array.isArray(value) ? value.map(idOf).filter((id) => id !== "").join(",") : "")
+
+const list = (value: unknown): string => (Array.isArray(value) ? value.map(text).join(",") : text(value))
+
+const userIdsText = (value: unknown): string =>
+  Array.isArray(value)
+    ? value
+        .map((u) => (u !== null && typeof u === "object" ? `{${text((u as Record<string, unknown>)["type"])}:${text((u as Record<string, unknown>)["identifier"])}}` : ""))
+        .filter((u) => u !== "")
+        .join(",")
+    : ""
+
+type Field = (record: Record<string, unknown>) => string
+
+const field =
+  (name: string): Field =>
+  (r) =>
+    text(r[name])
+const boolField =
+  (name: string): Field =>
+  (r) =>
+    boolText(r[name])
+const listField =
+  (name: string): Field =>
+  (r) =>
+    list(r[name])
+const refField =
+  (name: string): Field =>
+  (r) =>
+    idOf(r[name])
+const refsField =
+  (name: string): Field =>
+  (r) =>
+    ids(r[name])
+
+const encoders: { readonly [F in FileName]: Readonly<Record<string, Field>> } = {
+  orgs: { parentSourcedId: refField("parent") },
+  users: {
+    enabledUser: boolField("enabledUser"),
+    orgSourcedIds: refsField("orgs"),
+    userIds: (r) => userIdsText(r["userIds"]),
+    agentSourcedIds: refsField("agents"),
+    grades: listField("grades")
+  },
+  courses: {
+    schoolYearSourcedId: refField("schoolYear"),
+    grades: listField("grades"),
+    orgSourcedId: refField("org"),
+    subjects: listField("subjects"),
+    subjectCodes: listField("subjectCodes")
+  },
+  classes: {
+    grades: listField("grades"),
+    courseSourcedId: refField("course"),
+    schoolSourcedId: refField("school"),
+    termSourcedIds: refsField("terms"),
+    subjects: listField("subjects"),
+    subjectCodes: listField("subjectCodes"),
+    periods: listField("periods")
+  },
+  enrollments: {
+    classSourcedId: refField("class"),
+    schoolSourcedId: refField("school"),
+    userSourcedId: refField("user"),
+    primary: boolField("primary")
+  },
+  academicSessions: { parentSourcedId: refField("parent") },
+  demographics: {
+    americanIndianOrAlaskaNative: boolField("americanIndianOrAlaskaNative"),
+    asian: boolField("asian"),
+    blackOrAfricanAmerican: boolField("blackOrAfricanAmerican"),
+    nativeHawaiianOrOtherPacificIslander: boolField("nativeHawaiianOrOtherPacificIslander"),
+    white: boolField("white"),
+    demographicRaceTwoOrMoreRaces: boolField("demographicRaceTwoOrMoreRaces"),
+    hispanicOrLatinoEthnicity: boolField("hispanicOrLatinoEthnicity")
+  }
+}
+
+/** The row of `record` in `file`, one cell per 1.1 column (`columns[file]`), in order. */
+export const encoder = <F extends FileName>(file: F): ((record: RecordOf[F]) => Array<string>) => {
+  const special = encoders[file]
+  const fields: ReadonlyArray<Field> = columns[file].map((column) => special[column] ?? field(column))
+  return (record) => fields.map((f) => f(record as unknown as Record<string, unknown>))
+}

@@ -1,0 +1,314 @@
+/**
+ * A OneRoster CSV bulk set on disk, a folder or a .zip: its manifest, and the records of one
+ * file as a Stream. Nothing is read whole: every file is parsed as it streams (zip entries
+ * through yauzl, one at a time), so a million-row users.csv is read in constant memory.
+ *
+ * Tolerant where the standard is loose (column order and case, BOM, CRLF, quoted list cells,
+ * blank lines, empty files, a missing manifest, files a 1.2 set adds); strict where data would
+ * be lost: an unknown or unnamed header, a missing required column, a row with the wrong number
+ * of cells, a manifest naming a file that is not there, an unreadable cell — each a DecodeError
+ * whose `source` names the file, line and column ("users.csv line 12 column role").
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { ConfigurationError, DecodeError, type RosterError } from "@rosterkit/core/RosterError"
+import * as CsvSchema from "./CsvSchema.js"
+import * as Files from "./internal/files.js"
+
+/** How the manifest lists a file: a full snapshot, changes only, or not part of the set. */
+export type FileStatus = "bulk" | "delta" | "absent"
+
+/** What a set holds, for reporting (`rosterkit` prints it) and for reading. */
+export interface Description {
+  readonly path: string
+  /** `oneroster.version` of the manifest ("1.1" when there is no manifest). */
+  readonly version: string
+  /** The status of each rostering file rosterkit reads. */
+  readonly files: { readonly [F in CsvSchema.FileName]: FileStatus }
+  /** True when any file is a delta (changes since the previous export, not a snapshot). */
+  readonly delta: boolean
+  /** What was tolerated or ignored: 1.2 files skipped, files the manifest forgot, … */
+  readonly notes: ReadonlyArray<string>
+}
+
+const provider = "csv"
+
+/** Files a 1.2 set has that 1.1 does not (ignored, except roles.csv for users' roles). */
+const only12 = new Set(
+  [
+    "roles",
+    "userProfiles",
+    "userResources",
+    "scoreScales",
+    "lineItemLearningObjectiveIds",
+    "lineItemScoreScales",
+    "resultLearningObjectiveIds",
+    "resultScoreScales"
+  ].map((f) => f.toLowerCase())
+)
+/** 1.1 files that are not rostering (gradebook, resources): ignored. */
+const notRostering = new Set(["categories", "classResources", "courseResources", "lineItems", "resources", "results"].map((f) => f.toLowerCase()))
+
+const labelOf = (name: string) => name.slice(name.lastIndexOf("/") + 1)
+
+const editDistance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
+}
+
+/**
+ * Checks a header row against the known columns: names matched trimmed and case-insensitively,
+ * in any order. Returns the canonical names, position for position.
+ */
+const checkHeader = (
+  label: string,
+  cells: ReadonlyArray<string>,
+  known: ReadonlyArray<string>,
+  required: ReadonlyArray<string>,
+  line: number
+): ReadonlyArray<string> => {
+  const byLower = new Map(known.map((k) => [k.toLowerCase(), k] as const))
+  const seen = new Set<string>()
+  const names = cells.map((raw, i) => {
+    const name = raw.trim()
+    if (name === "") throw new Files.FileError("decode", `${label} line ${line} column ${i + 1}`, `column ${i + 1} has no name`)
+    const canonical = byLower.get(name.toLowerCase())
+    if (canonical === undefined) {
+      const near = known.filter((k) => editDistance(k.toLowerCase(), name.toLowerCase()) <= 2)
+      const hint = near.length > 0 ? `; did you mean '${near[0]}'?` : ""
+      throw new Files.FileError(
+        "decode",
+        `${label} line ${line} column ${name}`,
+        `unknown column '${name}' (column ${i + 1})${hint} Known columns: ${known.join(", ")}`
+      )
+    }
+    if (seen.has(canonical)) throw new Files.FileError("decode", `${label} line ${line} column ${name}`, `column '${canonical}' appears twice`)
+    seen.add(canonical)
+    return canonical
+  })
+  for (const column of required) {
+    if (!seen.has(column)) throw new Files.FileError("decode", `${label} line ${line}`, `missing required column '${column}'`)
+  }
+  return names
+}
+
+interface Inspected {
+  readonly set: Files.SetFiles
+  readonly description: Description
+  readonly is12: boolean
+}
+
+const inspect = async (location: string): Promise<Inspected> => {
+  const set = await Files.list(location)
+  const notes: Array<string> = []
+  const entries = new Map<string, { readonly status: FileStatus; readonly line: number }>()
+  let version = "1.1"
+  const manifestName = set.files.get("manifest.csv")
+  if (manifestName === undefined) {
+    const known = CsvSchema.fileNames.filter((f) => set.files.has(`${f.toLowerCase()}.csv`))
+    if (known.length === 0) {
+      throw new Files.FileError("config", location, "no OneRoster CSV files here (expected manifest.csv, users.csv, …)")
+    }
+    notes.push("no manifest.csv: every OneRoster file present is read as bulk")
+  } else {
+    const label = labelOf(manifestName)
+    let names: ReadonlyArray<string> | undefined
+    let versionLine = 0
+    let versionSeen = false
+    for await (const batch of Files.rows(set, manifestName, label)) {
+      for (const row of batch) {
+        if (names === undefined) {
+          names = checkHeader(label, row.cells, ["propertyName", "value"], ["propertyName", "value"], row.line)
+          continue
+        }
+        if (row.cells.length !== names.length) {
+          throw new Files.FileError("decode", `${label} line ${row.line}`, `${row.cells.length} cells, but the header has ${names.length} columns`)
+        }
+        const property = (row.cells[names.indexOf("propertyName")] ?? "").trim()
+        const value = (row.cells[names.indexOf("value")] ?? "").trim()
+        if (property === "oneroster.version") {
+          version = value
+          versionLine = row.line
+          versionSeen = true
+        } else if (property.startsWith("file.")) {
+          const status = value === "" ? "absent" : value.toLowerCase()
+          if (status !== "bulk" && status !== "delta" && status !== "absent") {
+            throw new Files.FileError("decode", `${label} line ${row.line} column value`, `${property} is '${value}', not bulk, delta or absent`)
+          }
+          entries.set(property.slice(5).toLowerCase(), { status, line: row.line })
+        }
+      }
+    }
+    if (!versionSeen) notes.push("manifest.csv has no oneroster.version: read as 1.1")
+    else if (version === "1.0") notes.push("oneroster.version 1.0: read as 1.1")
+    else if (version === "1.2") notes.push("OneRoster 1.2 set: read as 1.1 (files and columns 1.1 does not have are ignored; users' role and orgs come from roles.csv)")
+    else if (version !== "1.1") {
+      throw new Files.FileError("decode", `${label} line ${versionLine} column value`, `oneroster.version '${version}' is not 1.1 or 1.2`)
+    }
+    for (const [name, entry] of entries) {
+      if (entry.status !== "absent" && !set.files.has(`${name}.csv`)) {
+        throw new Files.FileError(
+          "decode",
+          `${label} line ${entry.line} column value`,
+          `the manifest lists file.${name} as ${entry.status}, but the set has no ${name}.csv`
+        )
+      }
+    }
+  }
+  const is12 = version === "1.2"
+  const files = {} as { [F in CsvSchema.FileName]: FileStatus }
+  for (const file of CsvSchema.fileNames) {
+    const entry = entries.get(file.toLowerCase())
+    const present = set.files.has(`${file.toLowerCase()}.csv`)
+    if (entry === undefined || entry.status === "absent") {
+      files[file] = present ? "bulk" : "absent"
+      if (present && manifestName !== undefined) {
+        notes.push(`${file}.csv is present but the manifest ${entry === undefined ? "does not list it" : "lists it as absent"}: read as bulk`)
+      }
+    } else {
+      files[file] = entry.status
+    }
+  }
+  const ours = new Set([...CsvSchema.fileNames.map((f) => f.toLowerCase()), "manifest"])
+  for (const [lower, name] of set.files) {
+    const base = lower.slice(0, -4)
+    if (ours.has(base)) continue
+    if (is12 && base === "roles") continue
+    const why = only12.has(base) ? "OneRoster 1.2 only" : notRostering.has(base) ? "not a rostering file" : "not a OneRoster file"
+    notes.push(`ignored ${labelOf(name)} (${why})`)
+  }
+  const delta = Object.values(files).some((s) => s === "delta")
+  return { set, is12, description: { path: location, version, files, delta, notes } }
+}
+
+/** userSourcedId -> 1.1 role (the primary role when there are several) and orgs, from a 1.2 roles.csv. */
+const rolesIndex = async (set: Files.SetFiles, name: string): Promise<Map<string, CsvSchema.RoleInfo>> => {
+  const label = labelOf(name)
+  const index = new Map<string, { role: CsvSchema.RoleInfo["role"]; orgs: Array<string>; primary: boolean }>()
+  let names: ReadonlyArray<string> | undefined
+  for await (const batch of Files.rows(set, name, label)) {
+    for (const row of batch) {
+      if (names === undefined) {
+        names = checkHeader(label, row.cells, CsvSchema.rolesColumns, ["userSourcedId", "role"], row.line)
+        continue
+      }
+      if (row.cells.length !== names.length) {
+        throw new Files.FileError("decode", `${label} line ${row.line}`, `${row.cells.length} cells, but the header has ${names.length} columns`)
+      }
+      const cell = (column: string) => {
+        const i = names!.indexOf(column)
+        const value = i < 0 ? undefined : row.cells[i]?.trim()
+        return value === "" ? undefined : value
+      }
+      const user = cell("userSourcedId")
+      const roleValue = cell("role")
+      if (user === undefined) throw new Files.FileError("decode", `${label} line ${row.line} column userSourcedId`, "is empty")
+      if (roleValue === undefined) throw new Files.FileError("decode", `${label} line ${row.line} column role`, "is empty")
+      let role: CsvSchema.RoleInfo["role"]
+      try {
+        role = CsvSchema.userRole(roleValue, "role")
+      } catch (error) {
+        throw new Files.FileError("decode", `${label} line ${row.line} column role`, Files.message(error))
+      }
+      const primary = cell("roleType")?.toLowerCase() === "primary"
+      const org = cell("orgSourcedId")
+      const entry = index.get(user)
+      if (entry === undefined) {
+        index.set(user, { role, orgs: org === undefined ? [] : [org], primary })
+      } else {
+        if (primary && !entry.primary) {
+          entry.role = role
+          entry.primary = true
+        }
+        if (org !== undefined && !entry.orgs.includes(org)) entry.orgs.push(org)
+      }
+    }
+  }
+  return index
+}
+
+async function* records<F extends CsvSchema.FileName>(location: string, file: F): AsyncGenerator<ReadonlyArray<CsvSchema.RecordOf[F]>> {
+  const { set, description, is12 } = await inspect(location)
+  if (description.files[file] === "absent") return
+  const name = set.files.get(`${file.toLowerCase()}.csv`)!
+  const label = labelOf(name)
+  let decode: ((cells: ReadonlyArray<string>) => CsvSchema.RecordOf[F]) | undefined
+  let width = 0
+  let idColumn = 0
+  for await (const batch of Files.rows(set, name, label)) {
+    const out: Array<CsvSchema.RecordOf[F]> = []
+    for (const row of batch) {
+      if (decode === undefined) {
+        const known = [...CsvSchema.columns[file], ...(is12 ? (CsvSchema.columns12[file] ?? []) : [])]
+        const rolesName = set.files.get("roles.csv")
+        const useRoles = is12 && file === "users" && !row.cells.some((c) => c.trim().toLowerCase() === "role") && rolesName !== undefined
+        const required = useRoles ? CsvSchema.required[file].filter((c) => c !== "role") : CsvSchema.required[file]
+        const header = checkHeader(label, row.cells, known, required, row.line)
+        const roles = useRoles ? await rolesIndex(set, rolesName) : undefined
+        decode = CsvSchema.decoder(file, header, roles === undefined ? undefined : (id) => roles.get(id))
+        width = header.length
+        idColumn = header.indexOf("sourcedId")
+        continue
+      }
+      if (row.cells.length !== width) {
+        throw new Files.FileError(
+          "decode",
+          `${label} line ${row.line}`,
+          `${row.cells.length} cells, but the header has ${width} columns`,
+          row.cells[idColumn]
+        )
+      }
+      try {
+        out.push(decode(row.cells))
+      } catch (error) {
+        if (error instanceof CsvSchema.CellError) {
+          throw new Files.FileError("decode", `${label} line ${row.line} column ${error.column}`, error.detail, row.cells[idColumn])
+        }
+        throw error
+      }
+    }
+    if (out.length > 0) yield out
+  }
+}
+
+/** Maps a failure to the RosterError it is, once, at the package boundary. */
+const toRosterError =
+  (location: string, operation: string) =>
+  (error: unknown): RosterError => {
+    if (error instanceof Files.FileError) {
+      return error.kind === "config"
+        ? new ConfigurationError({ provider, operation, setting: "path", reason: `${error.where}: ${error.detail}` })
+        : new DecodeError({
+            provider,
+            operation,
+            source: error.where,
+            detail: error.detail,
+            ...(error.record === undefined || error.record === "" ? {} : { record: error.record })
+          })
+    }
+    return new DecodeError({ provider, operation, source: location, detail: Files.message(error) })
+  }
+
+/** Reads the manifest and lists the set: version, each file's status, and notes. */
+export const describe = (path: string): Effect.Effect<Description, RosterError> =>
+  Effect.tryPromise({ try: () => inspect(path).then((i) => i.description), catch: toRosterError(path, `describe ${path}`) }).pipe(
+    Effect.withSpan("CsvSource.describe")
+  )
+
+/**
+ * The records of one file of the set at `path` (empty when the file is absent). Lazy and
+ * streaming: nothing is opened until the stream runs, and `Stream.take` stops the reading.
+ */
+export const stream = <F extends CsvSchema.FileName>(path: string, file: F): Stream.Stream<CsvSchema.RecordOf[F], RosterError> =>
+  Stream.suspend(() =>
+    Stream.fromAsyncIterable(records(path, file), toRosterError(path, `read ${file}.csv from ${path}`)).pipe(Stream.flattenIterables)
+  )

@@ -1,0 +1,272 @@
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Model from "@rosterkit/core/Model"
+import { TransportError, Unsupported } from "@rosterkit/core/RosterError"
+import * as RosterProvider from "@rosterkit/core/RosterProvider"
+import * as Conformance from "@rosterkit/testkit/Conformance"
+import * as Dataset from "@rosterkit/testkit/Dataset"
+import { demoDistrict } from "@rosterkit/testkit/DemoDistrict"
+import * as InMemoryProvider from "@rosterkit/testkit/InMemoryProvider"
+import * as CsvExport from "../src/CsvExport.js"
+import * as CsvProvider from "../src/CsvProvider.js"
+import * as CsvSchema from "../src/CsvSchema.js"
+import * as Files from "../src/internal/files.js"
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures")
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rosterkit-csv-export-"))
+afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }))
+let tmpCount = 0
+const fresh = () => {
+  const dir = path.join(tmpRoot, `work-${++tmpCount}`)
+  fs.mkdirSync(dir)
+  return dir
+}
+
+const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+
+/**
+ * What a CSV set cannot carry, removed from both sides: `href` (no URLs), `children` (derived
+ * from parents), `metadata`, empty strings, empty lists and nulls (all an empty cell). Booleans
+ * sent as strings ("true") compare equal to booleans.
+ */
+const normalise = (value: unknown, key = ""): unknown => {
+  if (Array.isArray(value)) return value.map((v) => normalise(v))
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "href" || k === "children" || k === "metadata") continue
+      const n = normalise(v, k)
+      if (n === undefined || n === null || n === "" || (Array.isArray(n) && n.length === 0)) continue
+      out[k] = n
+    }
+    return out
+  }
+  if ((key === "enabledUser" || key === "primary") && typeof value === "string") return value.toLowerCase() === "true"
+  return value
+}
+
+const sameEntities = (expected: RosterProvider.Service, actual: RosterProvider.Service) =>
+  Effect.gen(function* () {
+    for (const kind of Model.entityKinds) {
+      const want = normalise(yield* collect(expected.entities(kind)))
+      const got = normalise(yield* collect(actual.entities(kind)))
+      expect(got, kind).toStrictEqual(want)
+    }
+  })
+
+const small = Dataset.generate({ seed: 7, schools: 2, studentsPerSchool: 15, teachersPerSchool: 2, classesPerTeacher: 2, studentsPerClass: 6 })
+
+const readText = (file: string) => fs.readFileSync(file, "utf8")
+
+const firstRow = (location: string, name: string) =>
+  Effect.promise(async () => {
+    const set = await Files.list(location)
+    for await (const batch of Files.rows(set, set.files.get(name.toLowerCase())!, name)) return batch[0]!.cells
+    return []
+  })
+
+describe("exportSet", () => {
+  it.effect("round trip through a zip and a folder: the same records as the source", () =>
+    Effect.gen(function* () {
+      const source = InMemoryProvider.make(small)
+      const zip = path.join(fresh(), "district.zip")
+      const result = yield* CsvExport.exportSet(source, { out: zip })
+      expect(result.out).toBe(zip)
+      expect(result.files).toStrictEqual({
+        academicSessions: small.academicSessions.length,
+        orgs: small.orgs.length,
+        courses: small.courses.length,
+        classes: small.classes.length,
+        users: small.users.length,
+        enrollments: small.enrollments.length,
+        demographics: small.demographics.length
+      })
+      yield* sameEntities(source, CsvProvider.make({ path: zip }))
+      const dir = path.join(fresh(), "district")
+      yield* CsvExport.exportSet(source, { out: dir })
+      yield* sameEntities(source, CsvProvider.make({ path: dir }))
+      const description = yield* CsvProvider.describe(dir)
+      expect(description).toMatchObject({ version: "1.1", delta: false, notes: [] })
+      expect(Object.values(description.files)).toStrictEqual(Array(7).fill("bulk"))
+    })
+  )
+
+  it.effect("the demo district and an IMS sample survive the round trip", () =>
+    Effect.gen(function* () {
+      const demo = path.join(fresh(), "demo.zip")
+      yield* CsvExport.exportSet(InMemoryProvider.make(demoDistrict), { out: demo })
+      yield* sameEntities(InMemoryProvider.make(demoDistrict), CsvProvider.make({ path: demo }))
+      // CSV -> CSV is exact: what the reader gives, the writer writes back.
+      const sample = CsvProvider.make({ path: path.join(fixtures, "Test_full_data_set.zip") })
+      const copy = path.join(fresh(), "copy.zip")
+      const result = yield* CsvExport.exportSet(sample, { out: copy })
+      expect(result.files).toStrictEqual({ academicSessions: 5, orgs: 1, courses: 0, classes: 2, users: 6, enrollments: 6, demographics: 0 })
+      const reread = CsvProvider.make({ path: copy })
+      for (const kind of Model.entityKinds) {
+        expect(yield* collect(reread.entities(kind)), kind).toStrictEqual(yield* collect(sample.entities(kind)))
+      }
+    })
+  )
+
+  it.effect("the files have the IMS samples' shape: manifest properties, headers, CRLF", () =>
+    Effect.gen(function* () {
+      const dir = path.join(fresh(), "set")
+      yield* CsvExport.exportSet(InMemoryProvider.make(small, { name: "memory" }), { out: dir })
+      const samplePath = path.join(fixtures, "Test_full_data_set.zip")
+      const sampleManifest = yield* Effect.promise(async () => {
+        const set = await Files.list(samplePath)
+        const rows: Array<ReadonlyArray<string>> = []
+        for await (const batch of Files.rows(set, set.files.get("manifest.csv")!, "manifest.csv")) rows.push(...batch.map((r) => r.cells))
+        return rows
+      })
+      const manifest = readText(path.join(dir, "manifest.csv"))
+      expect(manifest.endsWith("\r\n")).toBe(true)
+      const lines = manifest.trimEnd().split("\r\n").map((l) => l.split(","))
+      expect(lines.map((l) => l[0])).toStrictEqual(sampleManifest.map((r) => r[0]))
+      expect(Object.fromEntries(lines)).toMatchObject({
+        "manifest.version": "1.0",
+        "oneroster.version": "1.1",
+        "file.users": "bulk",
+        "file.demographics": "bulk",
+        "file.lineItems": "absent",
+        "source.systemName": "rosterkit",
+        "source.systemCode": "memory"
+      })
+      for (const file of ["users.csv", "orgs.csv", "classes.csv", "enrollments.csv", "academicSessions.csv"]) {
+        expect(yield* firstRow(dir, file), file).toStrictEqual(yield* firstRow(samplePath, file))
+      }
+      expect(yield* firstRow(dir, "courses.csv")).toStrictEqual(CsvSchema.columns.courses)
+      expect(yield* firstRow(dir, "demographics.csv")).toStrictEqual(CsvSchema.columns.demographics)
+      // List cells are quoted like the samples' ("09,10,11").
+      const classes = readText(path.join(dir, "classes.csv"))
+      expect(classes).toContain('"term-2024-fall,term-2025-spring"')
+    })
+  )
+
+  it.effect("since: only records modified after it, marked delta", () =>
+    Effect.gen(function* () {
+      const since = "2025-02-01T00:00:00.000Z"
+      const dir = path.join(fresh(), "delta")
+      const result = yield* CsvExport.exportSet(InMemoryProvider.make(small), { out: dir, since })
+      const newer = <A extends { readonly dateLastModified?: string }>(records: ReadonlyArray<A>) =>
+        records.filter((r) => (r.dateLastModified ?? "") > since).length
+      expect(result.files.users).toBe(newer(small.users))
+      expect(result.files.enrollments).toBe(newer(small.enrollments))
+      expect(result.files.users).toBeGreaterThan(0)
+      expect(result.files.users).toBeLessThan(small.users.length)
+      const description = yield* CsvProvider.describe(dir)
+      expect(description.delta).toBe(true)
+      expect(description.files.users).toBe("delta")
+      expect(yield* Stream.runCount(CsvProvider.make({ path: dir }).entities("users"))).toBe(result.files.users)
+    })
+  )
+
+  it.effect("a provider with students / teachers / schools / terms only (Clever-like)", () =>
+    Effect.gen(function* () {
+      const memory = InMemoryProvider.make(small)
+      const kinds: ReadonlyArray<Model.EntityKind> = ["students", "teachers", "schools", "classes", "courses", "enrollments", "terms"]
+      const partial = RosterProvider.make({ name: "partial", capabilities: { entities: kinds }, entities: (kind) => memory.entities(kind) })
+      const dir = path.join(fresh(), "partial")
+      const result = yield* CsvExport.exportSet(partial, { out: dir })
+      expect(result.files).toStrictEqual({
+        academicSessions: Dataset.byKind(small, "terms").length,
+        orgs: Dataset.byKind(small, "schools").length,
+        courses: small.courses.length,
+        classes: small.classes.length,
+        users: small.users.length,
+        enrollments: small.enrollments.length
+      })
+      expect(readText(path.join(dir, "manifest.csv"))).toContain("file.demographics,absent\r\n")
+      expect(fs.existsSync(path.join(dir, "demographics.csv"))).toBe(false)
+    })
+  )
+
+  it.effect("a collection that is Unsupported is absent", () =>
+    Effect.gen(function* () {
+      const memory = InMemoryProvider.make(small)
+      const provider = RosterProvider.make({
+        name: "nodemo",
+        capabilities: { entities: Model.entityKinds },
+        entities: (kind) =>
+          kind === "demographics"
+            ? Stream.fail(new Unsupported({ provider: "nodemo", operation: "list demographics", detail: "no such data" }))
+            : memory.entities(kind)
+      })
+      const zip = path.join(fresh(), "set.zip")
+      const result = yield* CsvExport.exportSet(provider, { out: zip })
+      expect(result.files.demographics).toBeUndefined()
+      const description = yield* CsvProvider.describe(zip)
+      expect(description.files.demographics).toBe("absent")
+      expect(description.notes).toStrictEqual([])
+    })
+  )
+
+  it.effect("a failed pull leaves no half set, and keeps the previous one", () =>
+    Effect.gen(function* () {
+      const memory = InMemoryProvider.make(small)
+      const failing = RosterProvider.make({
+        name: "flaky",
+        capabilities: { entities: Model.entityKinds },
+        entities: <K extends Model.EntityKind>(kind: K) =>
+          kind === "users"
+            ? (Stream.concat(
+                Stream.fromIterable(small.users.slice(0, 5)),
+                Stream.fail(new TransportError({ provider: "flaky", operation: "list users", url: "https://sis.example/users", reason: "reset", detail: "socket hang up" }))
+              ) as unknown as Stream.Stream<Model.EntityOf<K>, TransportError>)
+            : memory.entities(kind)
+      })
+      for (const name of ["new.zip", "new"]) {
+        const parent = fresh()
+        const error = yield* Effect.flip(CsvExport.exportSet(failing, { out: path.join(parent, name) }))
+        expect(error).toMatchObject({ _tag: "TransportError", provider: "flaky" })
+        expect(fs.readdirSync(parent)).toStrictEqual([])
+      }
+      // An existing set stays as it was.
+      const parent = fresh()
+      const out = path.join(parent, "set")
+      yield* CsvExport.exportSet(memory, { out })
+      const before = readText(path.join(out, "users.csv"))
+      yield* Effect.flip(CsvExport.exportSet(failing, { out }))
+      expect(readText(path.join(out, "users.csv"))).toBe(before)
+      expect(fs.readdirSync(parent)).toStrictEqual(["set"])
+      // ... and a successful export replaces it.
+      yield* CsvExport.exportSet(RosterProvider.make({ name: "one", capabilities: { entities: ["users"] }, entities: (kind) => memory.entities(kind).pipe(Stream.take(1)) }), { out })
+      expect(fs.readdirSync(out).sort()).toStrictEqual(["manifest.csv", "users.csv"])
+      expect(fs.readdirSync(parent)).toStrictEqual(["set"])
+    })
+  )
+
+  it.effect("refuses to replace a folder that is not a OneRoster set", () =>
+    Effect.gen(function* () {
+      const out = fresh()
+      fs.writeFileSync(path.join(out, "thesis.docx"), "precious")
+      const error = yield* Effect.flip(CsvExport.exportSet(InMemoryProvider.make(small), { out }))
+      expect(error).toMatchObject({ _tag: "ConfigurationError", provider: "csv", setting: "out" })
+      expect(fs.readdirSync(out)).toStrictEqual(["thesis.docx"])
+      expect(fs.readdirSync(path.dirname(out)).filter((n) => n.includes(".tmp-"))).toStrictEqual([])
+    })
+  )
+})
+
+// The conformance suite: the dataset written by exportSet (as a zip), then read by CsvProvider.
+Conformance.suite(
+  "csv",
+  (dataset) =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => fs.mkdtempSync(path.join(tmpRoot, "conformance-"))),
+        (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+      )
+      const out = path.join(dir, "set.zip")
+      yield* CsvExport.exportSet(InMemoryProvider.make(dataset), { out })
+      return { provider: CsvProvider.make({ path: out }), requestCount: () => 0 }
+    }),
+  { faults: false }
+)
