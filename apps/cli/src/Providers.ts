@@ -1,0 +1,253 @@
+/**
+ * The provider registry: one entry per `--provider` value, each turning resolved settings
+ * into a `RosterProvider` layer. Adding a provider is one entry here.
+ *
+ * Every entry checks what its provider needs first (a missing setting is a ConfigurationError
+ * naming the flag and the environment variable), and a provider's own ConfigurationError
+ * (a bad URL, a page size out of range …) is renamed to the flag the user can fix.
+ *
+ * Provider packages are imported when their entry runs: a command loads only the provider it uses.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as UrlParams from "@effect/platform/UrlParams"
+import { ConfigurationError, redactUrl } from "@rosterkit/core/RosterError"
+import type * as RosterProvider from "@rosterkit/core/RosterProvider"
+import type * as OneRosterClient from "@rosterkit/oneroster/OneRosterClient"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Progress from "./Progress.js"
+import * as Settings from "./Settings.js"
+
+/** What every registry entry returns. */
+export type ProviderLayer = Layer.Layer<RosterProvider.RosterProvider, ConfigurationError, HttpClient.HttpClient>
+
+/** A registry entry: settings in, provider layer out. */
+export type Entry = (settings: Settings.Settings) => ProviderLayer
+
+/** The demo district's OAuth 1.0a credentials (testkit's loopback server checks them). */
+export const demoCredentials = { clientId: "demo-client", clientSecret: "demo-secret" } as const
+
+/** Provider setting names (as their packages spell them) -> the CLI setting. */
+const settingKeys: Readonly<Record<string, Settings.Key>> = {
+  host: "host",
+  baseUrl: "host",
+  clientId: "clientId",
+  "auth.clientId": "clientId",
+  clientSecret: "clientSecret",
+  "auth.clientSecret": "clientSecret",
+  token: "token",
+  "auth.token": "token",
+  applicationId: "applicationId",
+  "auth.type": "auth",
+  "auth.tokenUrl": "tokenUrl",
+  "auth.scope": "scope",
+  path: "path",
+  pageSize: "pageSize",
+  concurrency: "concurrency",
+  timeout: "timeout",
+  retry: "retries",
+  "retry.retries": "retries"
+}
+
+/** Renames a provider's ConfigurationError setting to the flag / variable / config key that set it. */
+const renameSetting =
+  (settings: Settings.Settings) =>
+  (error: ConfigurationError): ConfigurationError => {
+    const key = settingKeys[error.setting]
+    if (key === undefined) return error
+    const origin = settings.origins[key]
+    const setting = origin !== undefined && origin.includes(" in ") ? origin : Settings.describeKey(key)
+    return new ConfigurationError({ provider: error.provider, operation: error.operation, setting, reason: error.reason })
+  }
+
+/** Imports a provider module on demand. */
+const load = <M>(module: () => Promise<M>): Effect.Effect<M> => Effect.promise(module)
+
+const checked = (settings: Settings.Settings, build: Effect.Effect<ProviderLayer, ConfigurationError>): ProviderLayer =>
+  Layer.unwrapEffect(build).pipe(Layer.catchAll((error) => Layer.fail(renameSetting(settings)(error))))
+
+/** A bare origin (`https://sis.example.org`) gets the OneRoster 1.1 path; anything else is kept. */
+export const oneRosterBaseUrl = (host: string): string => {
+  try {
+    const url = new URL(host)
+    if (url.pathname === "/" || url.pathname === "") url.pathname = "/ims/oneroster/v1p1/"
+    return url.toString()
+  } catch {
+    return host // the provider reports the bad URL
+  }
+}
+
+const demo: Entry = (settings) =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      // Loaded on demand: only the demo needs testkit's server and dataset.
+      const Loopback = yield* load(() => import("@rosterkit/testkit/Loopback"))
+      const ClassLinkProvider = yield* load(() => import("@rosterkit/classlink/ClassLinkProvider"))
+      const server = yield* Effect.acquireRelease(Effect.promise(() => Loopback.serveDemo()), (s) => Effect.promise(() => s.close()))
+      return ClassLinkProvider.layer({
+        host: server.url,
+        clientId: demoCredentials.clientId,
+        clientSecret: Redacted.make(demoCredentials.clientSecret),
+        ...Settings.tuning(settings)
+      })
+    })
+  )
+
+const oneroster: Entry = (settings) =>
+  checked(
+    settings,
+    Effect.gen(function* () {
+      const name = "oneroster"
+      const v = settings.values
+      const host = yield* Settings.require(settings, "host", name, "the OneRoster base URL")
+      const scheme: Settings.AuthScheme = v.auth ?? (v.token !== undefined ? "bearer" : v.tokenUrl !== undefined ? "oauth2" : "oauth1")
+      let auth: OneRosterClient.AuthOptions
+      switch (scheme) {
+        case "bearer":
+          auth = { type: "bearer", token: yield* Settings.require(settings, "token", name, "--auth bearer") }
+          break
+        case "oauth2":
+          auth = {
+            type: "oauth2",
+            clientId: yield* Settings.require(settings, "clientId", name, "--auth oauth2"),
+            clientSecret: yield* Settings.require(settings, "clientSecret", name, "--auth oauth2"),
+            tokenUrl: yield* Settings.require(settings, "tokenUrl", name, "--auth oauth2"),
+            scope: v.scope
+          }
+          break
+        case "oauth1":
+          auth = {
+            type: "oauth1",
+            clientId: yield* Settings.require(settings, "clientId", name, "--auth oauth1"),
+            clientSecret: yield* Settings.require(settings, "clientSecret", name, "--auth oauth1")
+          }
+          break
+      }
+      const OneRosterProvider = yield* load(() => import("@rosterkit/oneroster/OneRosterProvider"))
+      return OneRosterProvider.layer({ baseUrl: oneRosterBaseUrl(host), auth, ...Settings.tuning(settings) })
+    })
+  )
+
+const classlink: Entry = (settings) =>
+  checked(
+    settings,
+    Effect.gen(function* () {
+      const name = "classlink"
+      const v = settings.values
+      const ClassLinkProvider = yield* load(() => import("@rosterkit/classlink/ClassLinkProvider"))
+      if (v.token !== undefined) {
+        const applicationId = yield* Settings.require(settings, "applicationId", name, "with --token, through ClassLink's OneRoster proxy")
+        return ClassLinkProvider.layer({ token: v.token, applicationId, host: v.host, ...Settings.tuning(settings) })
+      }
+      const host = yield* Settings.require(settings, "host", name, "the tenant's OneRoster URL; or use --token and --application-id")
+      const clientId = yield* Settings.require(settings, "clientId", name)
+      const clientSecret = yield* Settings.require(settings, "clientSecret", name)
+      return ClassLinkProvider.layer({ host, clientId, clientSecret, ...Settings.tuning(settings) })
+    })
+  )
+
+const clever: Entry = (settings) =>
+  checked(
+    settings,
+    Effect.gen(function* () {
+      const token = yield* Settings.require(settings, "token", "clever", "the district token")
+      const tuning = Settings.tuning(settings)
+      const CleverProvider = yield* load(() => import("@rosterkit/clever/CleverProvider"))
+      return CleverProvider.layer({ token, host: settings.values.host, ...tuning })
+    })
+  )
+
+const csv: Entry = (settings) =>
+  checked(
+    settings,
+    Effect.gen(function* () {
+      const path = yield* Settings.require(settings, "path", "csv", "a folder or .zip of OneRoster CSV files")
+      const CsvProvider = yield* load(() => import("@rosterkit/csv/CsvProvider"))
+      return CsvProvider.layer({ path })
+    })
+  )
+
+/** The registry. Keys are the `--provider` choices. */
+export const providers = { demo, oneroster, classlink, clever, csv } as const satisfies Record<string, Entry>
+
+export type Name = keyof typeof providers
+
+export const names = Object.keys(providers) as ReadonlyArray<Name>
+
+const isName = (value: string): value is Name => (names as ReadonlyArray<string>).includes(value)
+
+/** The provider a command runs against. */
+export interface Selection {
+  readonly name: Name
+  /** True when nothing was configured and the demo district runs. */
+  readonly implicitDemo: boolean
+  readonly layer: ProviderLayer
+}
+
+/** The note printed when the demo runs because nothing was configured. */
+export const demoNote = "no SIS configured (--provider / ROSTERKIT_PROVIDER / --config); using the built-in demo district"
+
+/** Picks the provider: the configured one, or the demo when nothing at all is configured. */
+export const select = (settings: Settings.Settings): Either.Either<Selection, ConfigurationError> => {
+  const configured = settings.values.provider
+  if (configured === undefined) {
+    if (Settings.hasConnectionSettings(settings)) {
+      const given = Settings.keys.filter((k) => k !== "provider" && settings.values[k] !== undefined).map((k) => Settings.originOf(settings, k))
+      return Either.left(
+        new ConfigurationError({
+          provider: "rosterkit",
+          operation: "configure",
+          setting: Settings.describeKey("provider"),
+          reason: `is required with ${given.join(", ")}; one of ${names.join(", ")}`
+        })
+      )
+    }
+    return Either.right({ name: "demo", implicitDemo: true, layer: providers.demo(settings) })
+  }
+  if (!isName(configured)) {
+    return Either.left(
+      new ConfigurationError({
+        provider: "rosterkit",
+        operation: "configure",
+        setting: Settings.originOf(settings, "provider"),
+        reason: `'${configured}' is not a provider; use one of ${names.join(", ")}`
+      })
+    )
+  }
+  return Either.right({ name: configured, implicitDemo: false, layer: providers[configured](settings) })
+}
+
+const fullUrl = (request: { readonly url: string; readonly urlParams: UrlParams.UrlParams }) =>
+  Either.match(UrlParams.makeUrl(request.url, request.urlParams, Option.none()), {
+    onLeft: () => request.url,
+    onRight: (url) => url.toString()
+  })
+
+/**
+ * The HTTP client every provider uses: `fetch` (FetchHttpClient), counting responses on the
+ * progress line and logging each request at debug level (printed with --verbose), URLs redacted.
+ */
+export const httpClient: Layer.Layer<HttpClient.HttpClient, never, Progress.Progress> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const progress = yield* Progress.Progress
+    return HttpClient.transform(client, (response, request) => {
+      const url = redactUrl(fullUrl(request))
+      const started = Date.now()
+      return response.pipe(
+        Effect.tap((res) =>
+          Effect.zipRight(progress.page, Effect.logDebug(`${request.method} ${url} -> ${res.status} (${Date.now() - started} ms)`))
+        ),
+        Effect.tapError((error) => {
+          const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ""
+          return Effect.logDebug(`${request.method} ${url} -> ${error._tag === "RequestError" ? `${error.reason} error${cause}` : error.message}`)
+        })
+      )
+    })
+  })
+).pipe(Layer.provide(FetchHttpClient.layer))

@@ -1,0 +1,67 @@
+/**
+ * What every data command does around its own work: resolve the settings, pick the provider,
+ * build it over the HTTP client with the progress display and the stderr logger, and release
+ * it all (the demo server, the progress line) when the command ends.
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import type { ConfigurationError, RosterError } from "@rosterkit/core/RosterError"
+import * as RosterProvider from "@rosterkit/core/RosterProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Flags from "./Flags.js"
+import * as Progress from "./Progress.js"
+import * as Providers from "./Providers.js"
+import * as Settings from "./Settings.js"
+
+export interface Session {
+  readonly provider: RosterProvider.Service
+  readonly settings: Settings.Settings
+  readonly selection: Providers.Selection
+  readonly progress: Progress.Service
+}
+
+export interface Options {
+  readonly connection: Flags.Connection
+  readonly diagnostics: Flags.Diagnostics
+  /** What records are called on the progress line. */
+  readonly unit: string
+}
+
+/** Reports what a CSV set is (delta, ignored 1.2 files, …) before reading it. */
+const describeCsv = (path: string, progress: Progress.Service) =>
+  Effect.gen(function* () {
+    const CsvProvider = yield* Effect.promise(() => import("@rosterkit/csv/CsvProvider"))
+    const description = yield* CsvProvider.describe(path)
+    if (description.delta) {
+      yield* progress.warn(`csv: ${path} is a delta set (changes since a previous export), not a full roster`)
+    }
+    if (description.version !== "1.1") yield* progress.note(`csv: ${path} is OneRoster ${description.version}; reading its 1.1 files`)
+    for (const note of description.notes) yield* progress.note(`csv: ${note}`)
+  })
+
+/** Runs `body` with the configured provider. */
+export const run = <A, E, R>(
+  options: Options,
+  body: (session: Session) => Effect.Effect<A, E, R>
+): Effect.Effect<
+  A,
+  E | ConfigurationError | RosterError,
+  Exclude<R, Progress.Progress | RosterProvider.RosterProvider> | FileSystem.FileSystem | Path.Path
+> =>
+  Effect.gen(function* () {
+    const settings = yield* Settings.resolve(Flags.toSettings(options.connection))
+    const selection = yield* Providers.select(settings)
+    const progressLayer = Progress.layer({ quiet: options.diagnostics.quiet, verbose: options.diagnostics.verbose, unit: options.unit })
+    const program = Effect.gen(function* () {
+      const progress = yield* Progress.Progress
+      if (selection.implicitDemo) yield* progress.note(Providers.demoNote)
+      if (selection.name === "csv" && settings.values.path !== undefined) yield* describeCsv(settings.values.path, progress)
+      const provider = yield* RosterProvider.RosterProvider
+      return yield* body({ provider, settings, selection, progress })
+    })
+    const services = Layer.merge(selection.layer.pipe(Layer.provide(Providers.httpClient)), Progress.layerLogger).pipe(
+      Layer.provideMerge(progressLayer)
+    )
+    return yield* Effect.provide(program, services)
+  })

@@ -1,0 +1,81 @@
+/**
+ * `rosterkit list ENTITY` — any OneRoster collection, optionally filtered (`--filter`, OneRoster
+ * filter syntax) or limited to records changed since a timestamp (`--since`, a delta read).
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Filter from "@rosterkit/core/Filter"
+import * as Model from "@rosterkit/core/Model"
+import { InvalidQuery } from "@rosterkit/core/RosterError"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as Flags from "../Flags.js"
+import * as Help from "../Help.js"
+import * as Output from "../Output.js"
+import * as Session from "../Session.js"
+
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** Checks a `--since` value: an ISO 8601 date or timestamp. */
+export const parseSince = (value: string): Effect.Effect<string, InvalidQuery> => {
+  const trimmed = value.trim()
+  return isoTimestamp.test(trimmed) && !Number.isNaN(Date.parse(trimmed))
+    ? Effect.succeed(trimmed)
+    : Effect.fail(
+        new InvalidQuery({
+          provider: "rosterkit",
+          operation: "parse --since",
+          field: "since",
+          reason: `'${value}' is not an ISO 8601 timestamp (e.g. 2024-08-01 or 2024-08-01T00:00:00Z)`
+        })
+      )
+}
+
+const options = {
+  filter: Options.text("filter").pipe(
+    Options.withPseudoName("EXPR"),
+    Options.withDescription("OneRoster filter: field<op>'value' (ops = != > >= < <= ~), up to two joined by AND or OR"),
+    Options.optional
+  ),
+  since: Options.text("since").pipe(
+    Options.withPseudoName("ISO-TIMESTAMP"),
+    Options.withDescription("Only records whose dateLastModified is after this ISO 8601 timestamp (delta read)"),
+    Options.optional
+  ),
+  max: Options.integer("max").pipe(Options.withPseudoName("N"), Options.withDescription("Stop after this many records"), Options.optional),
+  ...Flags.output,
+  ...Flags.connection,
+  ...Flags.diagnostics
+}
+
+const args = { entity: Args.choice(Model.entityKinds.map((kind) => [kind, kind] as const)).pipe(Args.withDescription("The collection")) }
+
+const handler = (flags: Command.Command.ParseConfig<typeof options & typeof args>) =>
+  Effect.gen(function* () {
+    const filter = yield* Effect.transposeOption(Option.map(flags.filter, Filter.parse))
+    const since = yield* Effect.transposeOption(Option.map(flags.since, parseSince))
+    const max = Option.getOrUndefined(flags.max)
+    if (max !== undefined && max < 1) {
+      return yield* new InvalidQuery({ provider: "rosterkit", operation: "parse --max", field: "max", reason: `must be at least 1 (got ${max})` })
+    }
+    yield* Session.run({ connection: flags, diagnostics: flags, unit: flags.entity }, ({ progress, provider }) => {
+      const records = provider.entities(flags.entity, { filter: Option.getOrUndefined(filter), since: Option.getOrUndefined(since) })
+      return Output.emit(max === undefined ? records : Stream.take(records, max), flags, flags.entity, progress.records)
+    })
+  })
+
+export const command = Command.make("list", { ...args, ...options }, handler).pipe(
+  Command.withDescription(
+    Help.withExamples(
+      `Any OneRoster collection: ${Model.entityKinds.join(", ")}. --filter and --since are sent to the server where it supports them, else applied locally: the same records either way.`,
+      [
+        ["rosterkit list schools --format table", "every school"],
+        ["rosterkit list classes --filter \"location='302'\" --fields sourcedId,title,location", "the classes in room 302"],
+        ["rosterkit list users --filter \"role='teacher' AND familyName~'SMITH'\"", "teachers whose family name contains SMITH"],
+        ["rosterkit list enrollments --since 2024-08-01T00:00:00Z --format ndjson", "enrollments changed since August 1st"]
+      ]
+    )
+  )
+)

@@ -1,0 +1,304 @@
+/**
+ * The CLI as a process against every provider, each behind a real loopback server started in
+ * the test process (testkit's FakeOneRoster / FakeClever serving the demo district), configured
+ * by flags, environment variables or a --config file; and every exit code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Dataset from "@rosterkit/testkit/Dataset"
+import { demoDistrict } from "@rosterkit/testkit/DemoDistrict"
+import * as FakeClever from "@rosterkit/testkit/FakeClever"
+import * as FakeOneRoster from "@rosterkit/testkit/FakeOneRoster"
+import * as Faults from "@rosterkit/testkit/Faults"
+import * as Loopback from "@rosterkit/testkit/Loopback"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as Cli from "./support/Cli.js"
+import * as Synthetic from "./support/Synthetic.js"
+
+const dataset = demoDistrict
+const students = Dataset.byKind(dataset, "students").length
+const secrets = ["or-secret", "o2-secret", "or-token", "cl-token", "clever-token", "wrong-secret"]
+
+type OneRosterServer = Loopback.Server & { readonly fake: FakeOneRoster.FakeServer }
+const servers: Array<Loopback.Server> = []
+let oauth1: OneRosterServer
+let oauth2: OneRosterServer
+let bearer: OneRosterServer
+let proxy: OneRosterServer
+let unavailable: OneRosterServer
+let flaky: OneRosterServer
+let slow: OneRosterServer
+let clever: Loopback.Server & { readonly fake: FakeClever.FakeServer }
+let closedPort: string
+let tmp: string
+
+const oneRoster = async (auth: (url: string) => FakeOneRoster.Auth, options: { readonly prefix?: string; readonly faults?: ReadonlyArray<Faults.FaultRule> } = {}) => {
+  const server = await Loopback.serveFake((url) =>
+    FakeOneRoster.make({ dataset, baseUrl: `${url}${options.prefix ?? ""}/ims/oneroster/v1p1`, auth: auth(url), faults: options.faults ?? [] })
+  )
+  servers.push(server)
+  return server
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rosterkit-cli-"))
+  oauth1 = await oneRoster(() => ({ type: "oauth1", clientId: "or-id", clientSecret: "or-secret" }))
+  oauth2 = await oneRoster((url) => ({
+    type: "oauth2",
+    clientId: "o2-id",
+    clientSecret: "o2-secret",
+    tokenUrl: `${url}/oauth/token`,
+    scope: "https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly"
+  }))
+  bearer = await oneRoster(() => ({ type: "bearer", token: "or-token" }))
+  proxy = await oneRoster(() => ({ type: "bearer", token: "cl-token" }), { prefix: "/app-42" })
+  unavailable = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.serverError(503), times: 1_000 }] })
+  flaky = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.rateLimited({ retryAfterSeconds: 0 }), times: 1 }] })
+  slow = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.delay(5_000), times: 1_000 }] })
+  clever = await Loopback.serveFake((url) => FakeClever.make({ dataset, baseUrl: `${url}/v3.0`, token: "clever-token" }))
+  servers.push(clever)
+  const closed = http.createServer()
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
+  closedPort = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
+  await new Promise<void>((resolve) => closed.close(() => resolve()))
+})
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()))
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+/** No secret ever reaches stdout or stderr. */
+const noSecrets = (result: Cli.Result) => {
+  for (const secret of secrets) {
+    expect(result.stdout).not.toContain(secret)
+    expect(result.stderr).not.toContain(secret)
+  }
+}
+
+const oauth1Flags = () => ["--provider", "oneroster", "--host", oauth1.url, "--client-id", "or-id", "--client-secret", "or-secret"]
+
+describe.concurrent("providers", () => {
+  it("oneroster, OAuth 1.0a from flags (a bare origin gets the OneRoster path)", async () => {
+    const result = await Cli.run(["users", ...oauth1Flags(), "--group", "classes", "--name", "ELA 6 (6A ELA)", "--count"])
+    expect(result).toStrictEqual({ code: 0, stdout: "7\n", stderr: "" })
+  })
+
+  it("oneroster, OAuth 2 from the environment (the scheme follows from the token URL)", async () => {
+    const [result, flags] = await Promise.all([
+      Cli.run(["users", "--group", "schools", "--name", "7", "--count"], {
+      env: {
+        ROSTERKIT_PROVIDER: "oneroster",
+        ROSTERKIT_HOST: oauth2.fake.baseUrl,
+        ROSTERKIT_CLIENT_ID: "o2-id",
+        ROSTERKIT_CLIENT_SECRET: "o2-secret",
+        ROSTERKIT_TOKEN_URL: `${oauth2.url}/oauth/token`
+        }
+      }),
+      Cli.run([
+        "users",
+        "--provider",
+        "oneroster",
+        "--auth",
+        "oauth2",
+        "--host",
+        oauth2.fake.baseUrl,
+        "--client-id",
+        "o2-id",
+        "--client-secret",
+        "o2-secret",
+        "--token-url",
+        `${oauth2.url}/oauth/token`,
+        "--scope",
+        "https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly",
+        "--role",
+        "teachers",
+        "--count"
+      ])
+    ])
+    expect(result).toStrictEqual({ code: 0, stdout: "54\n", stderr: "" })
+    expect(flags).toStrictEqual({ code: 0, stdout: `${Dataset.byKind(dataset, "teachers").length}\n`, stderr: "" })
+    expect(oauth2.fake.requests.some((r) => r.url.endsWith("/oauth/token"))).toBe(true)
+  })
+
+  it("oneroster, --auth bearer --token", async () => {
+    const result = await Cli.run(["list", "schools", "--provider", "oneroster", "--auth", "bearer", "--token", "or-token", "--host", bearer.url, "--count"])
+    expect(result).toStrictEqual({ code: 0, stdout: `${Dataset.byKind(dataset, "schools").length}\n`, stderr: "" })
+  })
+
+  it("--page-size and --concurrency reach the provider", async () => {
+    const before = oauth1.fake.requests.length
+    const result = await Cli.run(["list", "users", ...oauth1Flags(), "--page-size", "40", "--concurrency", "2", "--count"])
+    expect(result.stdout).toBe(`${dataset.users.length}\n`)
+    const requests = oauth1.fake.requests.slice(before).filter((r) => r.url.includes("/users"))
+    expect(requests.length).toBeGreaterThanOrEqual(Math.ceil(dataset.users.length / 40))
+    for (const r of requests) expect(new URL(r.url).searchParams.get("limit")).toBe("40")
+  })
+
+  it("classlink, direct OAuth 1.0a", async () => {
+    const result = await Cli.run(["users", "--provider", "classlink", "--host", oauth1.url, "--client-id", "or-id", "--client-secret", "or-secret", "--group", "schools", "--name", "Classlink HS", "--count"])
+    expect(result).toStrictEqual({ code: 0, stdout: "38\n", stderr: "" })
+  })
+
+  it("classlink, through the OneRoster proxy with --token and --application-id", async () => {
+    const result = await Cli.run(["users", "--provider", "classlink", "--host", proxy.url, "--token", "cl-token", "--application-id", "app-42", "--format", "json"])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe("")
+    expect(JSON.parse(result.stdout)).toHaveLength(students)
+  })
+
+  it("clever, district token from the environment", async () => {
+    const result = await Cli.run(["users", "--group", "classes", "--name", "31763", "--format", "ndjson", "--fields", "sourcedId"], {
+      env: { ROSTERKIT_PROVIDER: "clever", ROSTERKIT_HOST: `${clever.url}/v3.0`, ROSTERKIT_TOKEN: "clever-token" }
+    })
+    expect(result.code).toBe(0)
+    expect(result.stdout.trimEnd().split("\n")).toHaveLength(3)
+    noSecrets(result)
+  })
+
+  it("csv: export the demo district to a zip, read it back; a --since export is a delta set", async () => {
+    const zip = path.join(tmp, "demo.zip")
+    const exported = await Cli.run(["export", "--out", zip])
+    expect(exported.code).toBe(0)
+    expect(exported.stdout).toBe("")
+    expect(exported.stderr).toMatch(/rosterkit: wrote a bulk OneRoster 1\.1 CSV set to .*demo\.zip: .*users 151/)
+    const [count, room, delta] = await Promise.all([
+      Cli.run(["users", "--provider", "csv", "--path", zip, "--count"]),
+      Cli.run(["users", "--group", "classes", "--name", "302", "--match-on", "location", "--count"], { env: { ROSTERKIT_PROVIDER: "csv", ROSTERKIT_CSV: zip } }),
+      Cli.run(["export", "--out", path.join(tmp, "delta"), "--since", "2019-06-01T00:00:00Z", "-q"])
+    ])
+    expect(count).toStrictEqual({ code: 0, stdout: `${students}\n`, stderr: "" })
+    expect(room.stdout).toBe("13\n")
+    expect(delta.code).toBe(0)
+    const read = await Cli.run(["list", "enrollments", "--provider", "csv", "--path", path.join(tmp, "delta"), "--count"])
+    expect(read.code).toBe(0)
+    expect(read.stdout).toBe(`${dataset.enrollments.filter((e) => (e.dateLastModified ?? "") > "2019-06-01T00:00:00Z").length}\n`)
+    expect(read.stderr).toContain("rosterkit: warning: csv:")
+    expect(read.stderr).toContain("delta set")
+  })
+
+  it("--config with named districts: the default, --district, ROSTERKIT_CONFIG + ROSTERKIT_DISTRICT; secrets from {env}", async () => {
+    const config = path.join(tmp, "districts.json")
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        default: "north",
+        districts: {
+          north: { provider: "oneroster", host: oauth1.fake.baseUrl, clientId: "or-id", clientSecret: { env: "NORTH_SECRET" } },
+          south: { provider: "clever", host: `${clever.url}/v3.0`, token: "clever-token", pageSize: 50 }
+        }
+      })
+    )
+    const [north, south, fromEnv] = await Promise.all([
+      Cli.run(["users", "--config", config, "--count"], { env: { NORTH_SECRET: "or-secret" } }),
+      Cli.run(["users", "--config", config, "--district", "south", "--role", "teachers", "--count"]),
+      Cli.run(["users", "--count", "--group", "schools", "--name", "7"], { env: { ROSTERKIT_CONFIG: config, ROSTERKIT_DISTRICT: "south" } })
+    ])
+    expect(north).toStrictEqual({ code: 0, stdout: `${students}\n`, stderr: "" })
+    expect(south).toStrictEqual({ code: 0, stdout: `${Dataset.byKind(dataset, "teachers").length}\n`, stderr: "" })
+    expect(fromEnv).toStrictEqual({ code: 0, stdout: "54\n", stderr: "" })
+  })
+
+  it("a 429 is waited out and retried (--verbose shows the wait)", async () => {
+    const result = await Cli.run(["list", "orgs", "--provider", "oneroster", "--auth", "bearer", "--token", "x", "--host", flaky.url, "--count", "--verbose"])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`${dataset.orgs.length}\n`)
+    expect(result.stderr).toMatch(/rosterkit: GET http:\/\/127\.0\.0\.1:\d+\/ims\/oneroster\/v1p1\/orgs\?.* -> 429/)
+    expect(result.stderr).toMatch(/rosterkit: oneroster: rate limited during .*, waiting .* \(retry 1 of 5\)/)
+  })
+})
+
+describe.concurrent("exit codes", () => {
+  it("3: a missing secret names the flag and the variable", async () => {
+    const result = await Cli.run(["users", "--provider", "oneroster", "--host", oauth1.url, "--client-id", "or-id"])
+    expect(result).toMatchObject({ code: 3, stdout: "" })
+    expect(result.stderr).toBe(
+      'rosterkit: oneroster: bad configuration for --client-secret / ROSTERKIT_CLIENT_SECRET: is required for --provider oneroster (--auth oauth1); set the flag, the environment variable or "clientSecret" in the --config district\n'
+    )
+  })
+
+  it("3: a malformed config file, a bad host, settings without a provider", async () => {
+    const bad = path.join(tmp, "bad.json")
+    fs.writeFileSync(bad, '{ "districts": { "north": { "provider": "oneroster", } }')
+    const [malformed, host, orphan] = await Promise.all([
+      Cli.run(["users", "--config", bad]),
+      Cli.run(["users", "--provider", "clever", "--token", "clever-token", "--host", "ftp://example.org"]),
+      Cli.run(["users"], { env: { ROSTERKIT_HOST: oauth1.url } })
+    ])
+    expect(malformed.code).toBe(3)
+    expect(malformed.stderr).toMatch(/^rosterkit: bad configuration for --config .*bad\.json: is not valid JSON/)
+    expect(host.code).toBe(3)
+    expect(host.stderr).toContain("--host / ROSTERKIT_HOST")
+    expect(orphan.code).toBe(3)
+    expect(orphan.stderr).toContain("--provider / ROSTERKIT_PROVIDER: is required with ROSTERKIT_HOST")
+    for (const r of [malformed, host, orphan]) noSecrets(r)
+  })
+
+  it("4: a wrong secret or token", async () => {
+    const [oneroster, cleverResult] = await Promise.all([
+      Cli.run(["users", "--provider", "oneroster", "--host", oauth1.url, "--client-id", "or-id", "--client-secret", "wrong-secret", "--count"]),
+      Cli.run(["users", "--provider", "clever", "--host", `${clever.url}/v3.0`, "--token", "wrong-secret", "--count"])
+    ])
+    for (const result of [oneroster, cleverResult]) {
+      expect(result.code).toBe(4)
+      expect(result.stdout).toBe("")
+      expect(result.stderr).toMatch(/^rosterkit: (oneroster|clever): authentication failed \(HTTP 401\)/)
+      expect(result.stderr.trimEnd().split("\n")).toHaveLength(1)
+      noSecrets(result)
+    }
+  })
+
+  it("5: an unreachable host, 503 after every retry, a timeout", async () => {
+    const flags = (host: string) => ["--provider", "oneroster", "--auth", "bearer", "--token", "or-token", "--host", host]
+    const [unreachable, down, timeout] = await Promise.all([
+      Cli.run(["users", ...flags(closedPort), "--retries", "0", "--count"]),
+      Cli.run(["users", ...flags(unavailable.url), "--retries", "1", "--count"]),
+      Cli.run(["users", ...flags(slow.url), "--retries", "0", "--timeout", "0.2", "--count"])
+    ])
+    expect(unreachable.code).toBe(5)
+    expect(unreachable.stderr).toMatch(/^rosterkit: oneroster: network error during list students/)
+    expect(down.code).toBe(5)
+    expect(down.stderr).toMatch(/^rosterkit: oneroster: HTTP 503 from http:\/\/127\.0\.0\.1/)
+    expect(unavailable.fake.requests.length).toBe(2)
+    expect(timeout.code).toBe(5)
+    expect(timeout.stderr).toMatch(/^rosterkit: oneroster: timeout error/)
+    for (const r of [unreachable, down, timeout]) noSecrets(r)
+  })
+
+  it("1: anything else (a collection the provider does not have)", async () => {
+    const result = await Cli.run(["list", "gradingPeriods", "--provider", "clever", "--host", `${clever.url}/v3.0`, "--token", "clever-token"])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^rosterkit: clever: list gradingPeriods is not supported/)
+  })
+})
+
+describe("streaming", () => {
+  it("--format ndjson runs in constant memory: 100,000 users through a 32 MB heap (holding them takes more)", async () => {
+    const server = await Synthetic.serve(100_000)
+    try {
+      const result = await Cli.run(
+        ["users", "--provider", "oneroster", "--auth", "bearer", "--token", "t", "--host", server.url, "--page-size", "1000", "--format", "ndjson", "-q"],
+        { nodeOptions: ["--max-old-space-size=32"], timeoutMs: 60_000 }
+      )
+      expect(result.stderr).toBe("")
+      expect(result.code).toBe(0)
+      let lines = 0
+      for (let i = result.stdout.indexOf("\n"); i !== -1; i = result.stdout.indexOf("\n", i + 1)) lines++
+      expect(lines).toBe(100_000)
+      expect(result.stdout.slice(result.stdout.lastIndexOf("\n", result.stdout.length - 2) + 1)).toContain('"sourcedId":"u99999"')
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe("the pnpm script path (tsx, no build)", () => {
+  it("rosterkit users --count through tsx", async () => {
+    const result = await Cli.runTsx(["users", "--count"])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe("139\n")
+  })
+})

@@ -1,0 +1,102 @@
+/**
+ * Runs the rosterkit CLI as a child process and captures stdout, stderr and the exit code.
+ *
+ * Speed: starting the CLI from TypeScript through tsx costs 1–2 s of CPU per process (tsx's
+ * loader hooks on every module of effect); the tests would spend most of their time there. So
+ * each test worker first bundles src/bin.ts — the same sources, `@rosterkit/source` condition —
+ * into one ESM file with esbuild (a devDependency), under node_modules/.cache, and runs that
+ * with plain node (~0.2 s per process). Set ROSTERKIT_TEST_TSX=1 to run every process through
+ * tsx instead; `runTsx` always does (the `pnpm rosterkit` path).
+ */
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const cliDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
+export const repoRoot = path.resolve(cliDir, "..", "..")
+const binTs = path.join(cliDir, "src", "bin.ts")
+
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export interface RunOptions {
+  /** Extra environment (ROSTERKIT_* from the test runner's own environment are removed first). */
+  readonly env?: Readonly<Record<string, string>>
+  readonly cwd?: string
+  /** Kill the process after this many ms (default 30 s). */
+  readonly timeoutMs?: number
+  /** Flags for node itself, e.g. `--max-old-space-size=32`. */
+  readonly nodeOptions?: ReadonlyArray<string>
+}
+
+let bundled: Promise<string> | undefined
+
+/** Bundles src/bin.ts once per worker; resolves to the bundle's path. */
+const bundle = (): Promise<string> =>
+  (bundled ??= (async () => {
+    const esbuild = await import("esbuild")
+    const outDir = path.join(cliDir, "node_modules", ".cache", "rosterkit-cli-test")
+    fs.mkdirSync(outDir, { recursive: true })
+    // Each worker builds its own file, then renames it over bin.mjs (atomic; every build is the same).
+    const building = path.join(outDir, `bin-${process.pid}.mjs`)
+    const outfile = path.join(outDir, "bin.mjs")
+    await esbuild.build({
+      entryPoints: [binTs],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      conditions: ["@rosterkit/source"],
+      outfile: building,
+      logLevel: "error",
+      // CommonJS dependencies inside an ESM bundle need `require`.
+      banner: { js: "import { createRequire as __rosterkitRequire } from 'node:module'; const require = __rosterkitRequire(import.meta.url);" }
+    })
+    fs.renameSync(building, outfile)
+    return outfile
+  })())
+
+const cleanEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("ROSTERKIT_") && key !== "NODE_OPTIONS" && !key.startsWith("VITEST")) env[key] = value
+  }
+  return { ...env, NO_COLOR: "1", ...extra }
+}
+
+const exec = (argv: ReadonlyArray<string>, options: RunOptions): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? repoRoot, env: cleanEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
+    const out: Array<Buffer> = []
+    const err: Array<Buffer> = []
+    child.stdout.on("data", (b: Buffer) => out.push(b))
+    child.stderr.on("data", (b: Buffer) => err.push(b))
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") })
+    })
+  })
+
+/** Runs `rosterkit ...args` through tsx, as `pnpm rosterkit` does. */
+export const runTsx = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Result> =>
+  exec([process.execPath, ...(options.nodeOptions ?? []), "--conditions=@rosterkit/source", "--import", "tsx", binTs, ...args], options)
+
+/** Runs `rosterkit ...args` (the bundle, or tsx with ROSTERKIT_TEST_TSX=1). */
+export const run = async (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Result> =>
+  process.env["ROSTERKIT_TEST_TSX"]
+    ? runTsx(args, options)
+    : exec([process.execPath, ...(options.nodeOptions ?? []), await bundle(), ...args], options)
+
+/** Runs a whole command line under `script`, so stdout and stderr are a terminal (undefined when `script` is missing). */
+export const runInTerminal = async (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Result | undefined> => {
+  if (!fs.existsSync("/usr/bin/script")) return undefined
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+  const line = [process.execPath, await bundle(), ...args].map(quote).join(" ")
+  return exec(["/usr/bin/script", "-qec", `stty cols 200 2>/dev/null; ${line}`, "/dev/null"], options)
+}
