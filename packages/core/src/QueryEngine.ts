@@ -3,7 +3,9 @@
  *
  * 1. find the groups: list the kind (once per engine: listings are cached), match each group
  *    exactly on `matchOn` (Matcher); a provider that can narrow the listing on the server gets
- *    a hint first, and an empty narrowed answer is checked against the full listing;
+ *    a hint for the first query of a kind (one cheap request for a one-off query; later
+ *    queries use the cached full listing), and an empty narrowed answer is checked against
+ *    the full listing;
  * 2. expand courses to their classes;
  * 3. collect the members of every group (students, teachers, or both for `users`) with
  *    bounded concurrency, in group order, de-duplicated by sourcedId;
@@ -95,6 +97,8 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
       timeToLive: (exit) => (Exit.isSuccess(exit) ? ttl : Duration.zero)
     })
 
+    const narrowedKinds = new Set<Query.GroupKind>()
+
     const matchAll = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) =>
       Effect.forEach(groups, (group) => Matcher.matches(group, selector.matchOn, selector.name, selector.kind)).pipe(
         Effect.map((flags) => groups.filter((_, i) => flags[i]))
@@ -123,9 +127,12 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
           if (Option.isSome(direct)) return { groups: [direct.value], suggestions: [] }
           return yield* fromFullListing(selector)
         }
-        // Already listed in this run, or no server-side narrowing: match over the listing.
+        // Narrow on the server for the first query of a kind only: a run of many queries (a sync
+        // with one query per mapping) lists the kind once and matches every later query over it.
+        const repeated = narrowedKinds.has(selector.kind)
+        narrowedKinds.add(selector.kind)
         const cached = yield* listings.contains(selector.kind)
-        if (cached || !useGroupFilter) return yield* fromFullListing(selector)
+        if (cached || repeated || !useGroupFilter) return yield* fromFullListing(selector)
         const narrowed = yield* Stream.runCollect(
           provider.groups(selector.kind, { fields: selector.matchOn, value: selector.name.trim() })
         )

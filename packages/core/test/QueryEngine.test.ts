@@ -206,20 +206,28 @@ describe("QueryEngine", () => {
     })
   )
 
-  it.effect("uses server-side narrowing when offered, and checks an empty answer against the listing", () =>
+  it.effect("narrows on the server for the first query of a kind, then lists the kind once", () =>
     Effect.gen(function* () {
       const { provider, calls } = makeProvider({ groupFilter: true })
       const engine = yield* QueryEngine.make(provider)
       const result = yield* run(engine, { group: "classes", name: "ELA 6 (6A ELA)" })
       expect(ids(result.users)).toStrictEqual(["s1", "s2", "s3"])
       expect(calls.filter((c) => c.startsWith("groups"))).toStrictEqual(["groups classes ~ELA 6 (6A ELA)"])
+      // The second query of the kind lists it once; the third reuses that listing.
+      expect(yield* run(engine, { group: "classes", name: "Math 6" }).pipe(Effect.map((r) => ids(r.users)))).toStrictEqual(["s4"])
+      yield* run(engine, { group: "classes", name: "Art / Design" })
+      expect(calls.filter((c) => c.startsWith("groups"))).toStrictEqual(["groups classes ~ELA 6 (6A ELA)", "groups classes"])
+    })
+  )
+
+  it.effect("checks an empty narrowed answer against the full listing", () =>
+    Effect.gen(function* () {
+      const { provider, calls } = makeProvider({ groupFilter: true })
+      const engine = yield* QueryEngine.make(provider)
       const none = yield* run(engine, { group: "classes", name: "Latin" })
       expect(none.users).toStrictEqual([])
-      expect(calls.filter((c) => c.startsWith("groups"))).toStrictEqual([
-        "groups classes ~ELA 6 (6A ELA)",
-        "groups classes ~Latin",
-        "groups classes"
-      ])
+      expect(none.suggestions.length).toBeGreaterThan(0)
+      expect(calls.filter((c) => c.startsWith("groups"))).toStrictEqual(["groups classes ~Latin", "groups classes"])
     })
   )
 
