@@ -7,28 +7,10 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as CsvSchema from "@rosterkit/csv/CsvSchema"
 
-/** The 1.1 users.csv columns, in the standard's order. */
-export const userColumns: ReadonlyArray<string> = [
-  "sourcedId",
-  "status",
-  "dateLastModified",
-  "enabledUser",
-  "orgSourcedIds",
-  "role",
-  "username",
-  "userIds",
-  "givenName",
-  "familyName",
-  "middleName",
-  "identifier",
-  "email",
-  "sms",
-  "phone",
-  "agentSourcedIds",
-  "grades",
-  "password"
-]
+/** The 1.1 users.csv columns, in the standard's order (the CSV provider's own list). */
+export const userColumns: ReadonlyArray<string> = CsvSchema.columns.users
 
 const given = ["James", "Olivia", "José", "Zoë", "Łukasz", "Mary Ann", "Jean-Luc", "Siobhán", "Wei", "娜", "Ngozi", "Søren"]
 const family = ["Smith", "García", "O'Brien", "Smith, Jr.", '"Doc" Brown', "李", "van der Berg", "Nguyễn", "Müller", "Okafor"]
