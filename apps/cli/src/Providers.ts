@@ -28,7 +28,7 @@ export type ProviderLayer = Layer.Layer<RosterProvider.RosterProvider, Configura
 /** A registry entry: settings in, provider layer out. */
 export type Entry = (settings: Settings.Settings) => ProviderLayer
 
-/** The demo district's OAuth 1.0a credentials (testkit's loopback server checks them). */
+/** The demo district's OAuth 1.0a credentials (the demo loopback server checks them). */
 export const demoCredentials = { clientId: "demo-client", clientSecret: "demo-secret" } as const
 
 /** Provider setting names (as their packages spell them) -> the CLI setting. */
@@ -84,8 +84,8 @@ export const oneRosterBaseUrl = (host: string): string => {
 const demo: Entry = (settings) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      // Loaded on demand: only the demo needs testkit's server and dataset.
-      const Loopback = yield* load(() => import("@rosterkit/testkit/Loopback"))
+      // Loaded on demand: only the demo needs its server and dataset.
+      const Loopback = yield* load(() => import("@rosterkit/demo/Loopback"))
       const ClassLinkProvider = yield* load(() => import("@rosterkit/classlink/ClassLinkProvider"))
       const server = yield* Effect.acquireRelease(Effect.promise(() => Loopback.serveDemo()), (s) => Effect.promise(() => s.close()))
       return ClassLinkProvider.layer({

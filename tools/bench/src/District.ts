@@ -9,7 +9,7 @@
  *
  * Both give exactly `n` users when `n` is a multiple of 10 (otherwise the nearest count below).
  */
-import * as Dataset from "@rosterkit/testkit/Dataset"
+import * as Dataset from "@rosterkit/demo/Dataset"
 
 /** The number of schools of every benchmark district. */
 export const schools = 10

@@ -9,10 +9,10 @@
  * other collections whole). Prints one JSON line `Ready` on stdout, then serves until SIGTERM,
  * SIGINT or the end of stdin (the parent is gone).
  */
-import * as Dataset from "@rosterkit/testkit/Dataset"
-import * as FakeOneRoster from "@rosterkit/testkit/FakeOneRoster"
-import type * as Faults from "@rosterkit/testkit/Faults"
-import * as Loopback from "@rosterkit/testkit/Loopback"
+import * as Dataset from "@rosterkit/demo/Dataset"
+import * as FakeOneRoster from "@rosterkit/demo/FakeOneRoster"
+import type * as Faults from "@rosterkit/demo/Faults"
+import * as Loopback from "@rosterkit/demo/Loopback"
 import * as District from "./District.js"
 
 /** What the server prints when it is listening. */

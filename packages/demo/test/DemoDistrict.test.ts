@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type * as Model from "@rosterkit/core/Model"
-import { demoDistrict as d, seedNumbers } from "@rosterkit/testkit/DemoDistrict"
+import { demoDistrict as d, seedNumbers } from "@rosterkit/demo/DemoDistrict"
 
 // The seed README's numbers, computed with plain code straight from the arrays (no helpers).
 const norm = (s: string) => s.normalize("NFC").trim().toLowerCase()

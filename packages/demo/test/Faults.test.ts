@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Faults from "@rosterkit/testkit/Faults"
+import * as Faults from "@rosterkit/demo/Faults"
 
 const url = (path: string) => new URL(`https://sis.test${path}`)
 

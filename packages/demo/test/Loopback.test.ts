@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import * as Dataset from "@rosterkit/testkit/Dataset"
-import * as FakeClever from "@rosterkit/testkit/FakeClever"
-import * as FakeOneRoster from "@rosterkit/testkit/FakeOneRoster"
-import * as Faults from "@rosterkit/testkit/Faults"
-import * as Loopback from "@rosterkit/testkit/Loopback"
+import * as Dataset from "@rosterkit/demo/Dataset"
+import * as FakeClever from "@rosterkit/demo/FakeClever"
+import * as FakeOneRoster from "@rosterkit/demo/FakeOneRoster"
+import * as Faults from "@rosterkit/demo/Faults"
+import * as Loopback from "@rosterkit/demo/Loopback"
 import { authorization } from "./rfc5849.js"
 
 const dataset = Dataset.generate({ seed: 13, schools: 1, studentsPerSchool: 12, teachersPerSchool: 2, classesPerTeacher: 2, studentsPerClass: 5 })

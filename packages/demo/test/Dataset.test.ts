@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type * as Model from "@rosterkit/core/Model"
-import * as Dataset from "@rosterkit/testkit/Dataset"
+import * as Dataset from "@rosterkit/demo/Dataset"
 
 const small = { seed: 7, schools: 3, studentsPerSchool: 30, teachersPerSchool: 3, classesPerTeacher: 3, studentsPerClass: 10 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import type * as Model from "@rosterkit/core/Model"
-import * as Dataset from "@rosterkit/testkit/Dataset"
-import { demoDistrict } from "@rosterkit/testkit/DemoDistrict"
-import * as FakeOneRoster from "@rosterkit/testkit/FakeOneRoster"
-import * as Faults from "@rosterkit/testkit/Faults"
+import * as Dataset from "@rosterkit/demo/Dataset"
+import { demoDistrict } from "@rosterkit/demo/DemoDistrict"
+import * as FakeOneRoster from "@rosterkit/demo/FakeOneRoster"
+import * as Faults from "@rosterkit/demo/Faults"
 import { authorization } from "./rfc5849.js"
 
 const dataset = Dataset.generate({ seed: 3, schools: 2, studentsPerSchool: 20, teachersPerSchool: 2, classesPerTeacher: 3, studentsPerClass: 8 })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Dataset from "@rosterkit/testkit/Dataset"
-import { demoDistrict } from "@rosterkit/testkit/DemoDistrict"
-import * as FakeClever from "@rosterkit/testkit/FakeClever"
-import * as Faults from "@rosterkit/testkit/Faults"
+import * as Dataset from "@rosterkit/demo/Dataset"
+import { demoDistrict } from "@rosterkit/demo/DemoDistrict"
+import * as FakeClever from "@rosterkit/demo/FakeClever"
+import * as Faults from "@rosterkit/demo/Faults"
 
 const dataset = Dataset.generate({ seed: 5, schools: 2, studentsPerSchool: 15, teachersPerSchool: 2, classesPerTeacher: 2, studentsPerClass: 6 })
 const auth = { Authorization: `Bearer ${FakeClever.defaultToken}` }

@@ -1,0 +1,6 @@
+export * as Dataset from "./Dataset.js"
+export * as DemoDistrict from "./DemoDistrict.js"
+export * as FakeClever from "./FakeClever.js"
+export * as FakeOneRoster from "./FakeOneRoster.js"
+export * as Faults from "./Faults.js"
+export * as Loopback from "./Loopback.js"
