@@ -6,8 +6,8 @@ import * as Options from "@effect/cli/Options"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Output from "./Output.js"
-import * as Providers from "./Providers.js"
-import * as Settings from "./Settings.js"
+import * as Providers from "@rosterkit/config/Providers"
+import * as Settings from "@rosterkit/config/Settings"
 
 const env = (key: Settings.Key) => `(env ${Settings.specs[key].env})`
 

@@ -10,9 +10,10 @@ import * as RosterProvider from "@rosterkit/core/RosterProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Flags from "./Flags.js"
+import * as HttpClient from "./HttpClient.js"
 import * as Progress from "./Progress.js"
-import * as Providers from "./Providers.js"
-import * as Settings from "./Settings.js"
+import * as Providers from "@rosterkit/config/Providers"
+import * as Settings from "@rosterkit/config/Settings"
 
 export interface Session {
   readonly provider: RosterProvider.Service
@@ -60,7 +61,7 @@ export const run = <A, E, R>(
       const provider = yield* RosterProvider.RosterProvider
       return yield* body({ provider, settings, selection, progress })
     })
-    const services = Layer.merge(selection.layer.pipe(Layer.provide(Providers.httpClient)), Progress.layerLogger).pipe(
+    const services = Layer.merge(selection.layer.pipe(Layer.provide(HttpClient.layer)), Progress.layerLogger).pipe(
       Layer.provideMerge(progressLayer)
     )
     return yield* Effect.provide(program, services)

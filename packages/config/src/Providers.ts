@@ -8,18 +8,14 @@
  *
  * Provider packages are imported when their entry runs: a command loads only the provider it uses.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as UrlParams from "@effect/platform/UrlParams"
-import { ConfigurationError, redactUrl } from "@rosterkit/core/RosterError"
+import { ConfigurationError } from "@rosterkit/core/RosterError"
 import type * as RosterProvider from "@rosterkit/core/RosterProvider"
 import type * as OneRosterClient from "@rosterkit/oneroster/OneRosterClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Progress from "./Progress.js"
 import * as Settings from "./Settings.js"
 
 /** What every registry entry returns. */
@@ -220,34 +216,3 @@ export const select = (settings: Settings.Settings): Either.Either<Selection, Co
   }
   return Either.right({ name: configured, implicitDemo: false, layer: providers[configured](settings) })
 }
-
-const fullUrl = (request: { readonly url: string; readonly urlParams: UrlParams.UrlParams }) =>
-  Either.match(UrlParams.makeUrl(request.url, request.urlParams, Option.none()), {
-    onLeft: () => request.url,
-    onRight: (url) => url.toString()
-  })
-
-/**
- * The HTTP client every provider uses: `fetch` (FetchHttpClient), counting responses on the
- * progress line and logging each request at debug level (printed with --verbose), URLs redacted.
- */
-export const httpClient: Layer.Layer<HttpClient.HttpClient, never, Progress.Progress> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
-    const progress = yield* Progress.Progress
-    return HttpClient.transform(client, (response, request) => {
-      const url = redactUrl(fullUrl(request))
-      const started = Date.now()
-      return response.pipe(
-        Effect.tap((res) =>
-          Effect.zipRight(progress.page, Effect.logDebug(`${request.method} ${url} -> ${res.status} (${Date.now() - started} ms)`))
-        ),
-        Effect.tapError((error) => {
-          const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ""
-          return Effect.logDebug(`${request.method} ${url} -> ${error._tag === "RequestError" ? `${error.reason} error${cause}` : error.message}`)
-        })
-      )
-    })
-  })
-).pipe(Layer.provide(FetchHttpClient.layer))

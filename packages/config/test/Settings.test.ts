@@ -7,8 +7,8 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as Providers from "../src/Providers.js"
-import * as Settings from "../src/Settings.js"
+import * as Providers from "@rosterkit/config/Providers"
+import * as Settings from "@rosterkit/config/Settings"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rosterkit-settings-"))
 const file = (name: string, content: unknown) => {

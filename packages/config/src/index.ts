@@ -1,0 +1,2 @@
+export * as Providers from "./Providers.js"
+export * as Settings from "./Settings.js"
