@@ -23,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Dedupe from "@rosterkit/core/Dedupe"
 import type * as Resilience from "@rosterkit/core/Resilience"
 import { ConfigurationError, InconsistentSnapshot, type RosterError } from "@rosterkit/core/RosterError"
 import type * as RosterProvider from "@rosterkit/core/RosterProvider"
@@ -113,7 +114,6 @@ export const revisionGuard: OneRosterClient.PullGuard = <A extends { readonly so
   context: { readonly provider: string; readonly operation: string }
 ): Stream.Stream<A, RosterError> =>
   Stream.suspend(() => {
-    const emitted = new Set<string>()
     const changes = new WeakSet<object>()
 
     const run = (restarted: boolean): Stream.Stream<A, RosterError> =>
@@ -137,22 +137,22 @@ export const revisionGuard: OneRosterClient.PullGuard = <A extends { readonly so
             changes.add(error)
             return Effect.fail(error)
           })
-        return pull(observe).pipe(
-          Stream.filter((record) => !emitted.has(record.sourcedId)),
-          Stream.tap((record) => Effect.sync(() => emitted.add(record.sourcedId)))
-        )
+        return pull(observe)
       })
 
-    return run(false).pipe(
-      Stream.catchAll((error) =>
-        !changes.has(error)
-          ? Stream.fail(error)
-          : Stream.unwrap(
-              Effect.as(
-                Effect.logInfo(`${error.message}; restarting the listing once`),
-                run(true)
+    // One id set spans both runs: the restart skips every record already emitted.
+    return Dedupe.bySourcedId(
+      run(false).pipe(
+        Stream.catchAll((error) =>
+          !changes.has(error)
+            ? Stream.fail(error)
+            : Stream.unwrap(
+                Effect.as(
+                  Effect.logInfo(`${error.message}; restarting the listing once`),
+                  run(true)
+                )
               )
-            )
+        )
       )
     )
   })

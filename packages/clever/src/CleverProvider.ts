@@ -23,6 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Dedupe from "@rosterkit/core/Dedupe"
 import type * as Model from "@rosterkit/core/Model"
 import * as RosterProvider from "@rosterkit/core/RosterProvider"
 import { NotFound, Unsupported, type ConfigurationError, type RosterError } from "@rosterkit/core/RosterError"
@@ -57,13 +58,6 @@ const name = CleverClient.providerName
 
 const roleOf = (role: RosterProvider.MemberRole): Mapping.UserRole => (role === "students" ? "student" : "teacher")
 
-/** Keeps the first record of each sourcedId (a Clever user can be both student and teacher). */
-const dedupe = <A extends { readonly sourcedId: string }, E>(stream: Stream.Stream<A, E>): Stream.Stream<A, E> =>
-  Stream.suspend(() => {
-    const seen = new Set<string>()
-    return Stream.filter(stream, (record) => (seen.has(record.sourcedId) ? false : (seen.add(record.sourcedId), true)))
-  })
-
 const notFound = (kind: string, id: string, detail?: string) =>
   new NotFound({ provider: name, operation: `get ${kind} ${id}`, entity: kind, id, ...(detail === undefined ? {} : { detail }) })
 
@@ -85,7 +79,8 @@ export const fromClient = (client: CleverClient.Service): RosterProvider.Service
       case "teachers":
         return users(kind)
       case "users":
-        return dedupe(Stream.concat(users("students"), users("teachers")))
+        // A Clever user can be both student and teacher: keep the first record of each id.
+        return Dedupe.bySourcedId(Stream.concat(users("students"), users("teachers")))
       case "schools":
         return Stream.map(client.schools(), Mapping.toSchool)
       case "orgs":

@@ -23,6 +23,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Dedupe from "./Dedupe.js"
 import * as Matcher from "./Matcher.js"
 import type * as Model from "./Model.js"
 import type * as Query from "./Query.js"
@@ -66,13 +67,6 @@ export class QueryEngine extends Context.Tag("@rosterkit/core/QueryEngine")<Quer
 
 const memberRoles = (role: Query.Role): ReadonlyArray<RosterProvider.MemberRole> =>
   role === "users" ? ["students", "teachers"] : [role]
-
-/** Keeps the first record of each sourcedId (state is per stream run). */
-const dedupe = <A extends { readonly sourcedId: string }, E>(stream: Stream.Stream<A, E>): Stream.Stream<A, E> =>
-  Stream.suspend(() => {
-    const seen = new Set<string>()
-    return Stream.filter(stream, (record) => (seen.has(record.sourcedId) ? false : (seen.add(record.sourcedId), true)))
-  })
 
 interface MemberSource {
   readonly kind: "classes" | "schools"
@@ -149,7 +143,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
       if (kind !== "courses") return Stream.fromIterable(groups.map((g) => ({ kind, sourcedId: g.sourcedId })))
       return Stream.fromIterable(groups).pipe(
         Stream.flatMap((course) => provider.classesOfCourse(course.sourcedId)),
-        dedupe,
+        Dedupe.bySourcedId,
         Stream.map((cls) => ({ kind: "classes" as const, sourcedId: cls.sourcedId }))
       )
     }
@@ -162,7 +156,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
           concurrency
         }),
         Stream.flattenChunks,
-        dedupe
+        Dedupe.bySourcedId
       )
 
     const stream = (query: Query.Query): Effect.Effect<Streamed, RosterError> =>

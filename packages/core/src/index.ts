@@ -1,4 +1,5 @@
 export * as Connector from "./Connector.js"
+export * as Dedupe from "./Dedupe.js"
 export * as Filter from "./Filter.js"
 export * as Http from "./Http.js"
 export * as Matcher from "./Matcher.js"
