@@ -4,6 +4,7 @@
  * matched; a list or number in a matchOn field is a clear error, not a silent miss.
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { InvalidQuery } from "./RosterError.js"
 
 /** Trimmed, Unicode-normalised, lower-cased: the form names are compared in. */
@@ -41,8 +42,11 @@ export const matches = (
   return Either.right(false)
 }
 
-/** Levenshtein distance, two rows at a time. */
-const distance = (a: string, b: string): number => {
+/**
+ * The Levenshtein edit distance between `a` and `b` (insertions, deletions, substitutions),
+ * two rows at a time. Compares the strings as given: `normalize` them first to compare names.
+ */
+export const distance = (a: string, b: string): number => {
   if (a === b) return 0
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
@@ -76,4 +80,23 @@ export const closest = (name: string, candidates: Iterable<string>, limit = 5): 
     .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
     .slice(0, limit)
     .map(([candidate]) => candidate)
+}
+
+/**
+ * The candidate nearest to `name` by edit distance (both normalised), when it is at most
+ * `maxDistance` edits away; ties go to the earlier candidate. For "did you mean" on a
+ * misspelt column or setting, where a far-off suggestion would mislead.
+ */
+export const nearest = (name: string, candidates: Iterable<string>, maxDistance = 2): Option.Option<string> => {
+  const wanted = normalize(name)
+  let best: Option.Option<string> = Option.none()
+  let bestDistance = maxDistance + 1
+  for (const candidate of candidates) {
+    const d = distance(wanted, normalize(candidate))
+    if (d < bestDistance) {
+      best = Option.some(candidate)
+      bestDistance = d
+    }
+  }
+  return best
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Matcher from "@rosterkit/core/Matcher"
 
 const cls = { sourcedId: "31763", title: "  ELA 6 (6A ELA) ", location: "302", grades: ["06"], periods: 3 }
@@ -27,5 +28,21 @@ describe("Matcher", () => {
     expect(Matcher.closest("ELA 6", names).slice(0, 2)).toStrictEqual(["ELA 6 (6A ELA)", "ELA 7 (7B ELA)"])
     expect(Matcher.closest("Mth 6", names)[0]).toBe("Math 6")
     expect(Matcher.closest("x", [], 3)).toStrictEqual([])
+  })
+
+  it("measures edit distance", () => {
+    expect(Matcher.distance("kitten", "sitting")).toBe(3)
+    expect(Matcher.distance("", "abc")).toBe(3)
+    expect(Matcher.distance("same", "same")).toBe(0)
+  })
+
+  it("names the nearest candidate within a distance, or none", () => {
+    const columns = ["givenName", "familyName", "preferredGivenName", "role"]
+    expect(Matcher.nearest("familyname", columns)).toStrictEqual(Option.some("familyName"))
+    expect(Matcher.nearest("famliyName", columns)).toStrictEqual(Option.some("familyName"))
+    expect(Matcher.nearest("roel", columns, 2)).toStrictEqual(Option.some("role"))
+    expect(Matcher.nearest("surname", columns)).toStrictEqual(Option.none())
+    // ties go to the earlier candidate
+    expect(Matcher.nearest("ab", ["ax", "xb"], 1)).toStrictEqual(Option.some("ax"))
   })
 })

@@ -10,7 +10,9 @@
  * whose `source` names the file, line and column ("users.csv line 12 column role").
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Matcher from "@rosterkit/core/Matcher"
 import { ConfigurationError, DecodeError, type RosterError } from "@rosterkit/core/RosterError"
 import * as CsvSchema from "./CsvSchema.js"
 import * as Files from "./internal/files.js"
@@ -51,20 +53,6 @@ const notRostering = new Set(["categories", "classResources", "courseResources",
 
 const labelOf = (name: string) => name.slice(name.lastIndexOf("/") + 1)
 
-const editDistance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.length]!
-}
-
 /**
  * Checks a header row against the known columns: names matched trimmed and case-insensitively,
  * in any order. Returns the canonical names, position for position.
@@ -83,8 +71,8 @@ const checkHeader = (
     if (name === "") throw new Files.FileError("decode", `${label} line ${line} column ${i + 1}`, `column ${i + 1} has no name`)
     const canonical = byLower.get(name.toLowerCase())
     if (canonical === undefined) {
-      const near = known.filter((k) => editDistance(k.toLowerCase(), name.toLowerCase()) <= 2)
-      const hint = near.length > 0 ? `; did you mean '${near[0]}'?` : ""
+      const near = Matcher.nearest(name, known, 2)
+      const hint = Option.isSome(near) ? `; did you mean '${near.value}'?` : ""
       throw new Files.FileError(
         "decode",
         `${label} line ${line} column ${name}`,
