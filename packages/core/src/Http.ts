@@ -18,10 +18,12 @@ import {
   AuthError,
   ConfigurationError,
   excerpt,
+  isSecretName,
   RateLimited,
   redactUrl,
   ResponseError,
   type RosterError,
+  scrub,
   TransportError
 } from "./RosterError.js"
 
@@ -67,7 +69,6 @@ const fullUrl = (request: HttpClientRequest.HttpClientRequest): string =>
   })
 
 const secretHeader = /^(authorization|proxy-authorization|cookie|x-api-key|api-key)$/i
-const secretParam = /token|secret|signature|password|key|oauth_/i
 
 /** Every secret a request carries, so it can be scrubbed from text that goes into an error. */
 const secretsOf = (request: HttpClientRequest.HttpClientRequest): ReadonlyArray<string> => {
@@ -82,13 +83,10 @@ const secretsOf = (request: HttpClientRequest.HttpClientRequest): ReadonlyArray<
     }
   }
   for (const [name, value] of request.urlParams) {
-    if (secretParam.test(name) && value.length >= 4) secrets.push(value, encodeURIComponent(value))
+    if (isSecretName(name)) secrets.push(value)
   }
-  return secrets.sort((a, b) => b.length - a.length)
+  return secrets
 }
-
-const scrub = (text: string, secrets: ReadonlyArray<string>): string =>
-  secrets.reduce((acc, secret) => acc.split(secret).join("REDACTED"), text)
 
 const causeText = (cause: unknown): string => {
   const parts: Array<string> = []

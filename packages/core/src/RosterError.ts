@@ -174,6 +174,12 @@ export const isRetryable = (error: RosterError): boolean => {
   }
 }
 
+/** What a secret is replaced with in URLs and messages. */
+export const redactedMark = "REDACTED"
+
+/** Does a query parameter or field of this name carry a credential (token, secret, signature …)? */
+export const isSecretName = (name: string): boolean => /token|secret|signature|password|key|oauth_/i.test(name)
+
 /** Removes credentials from a URL before it goes into an error or a log line. */
 export const redactUrl = (url: string): string => {
   try {
@@ -181,12 +187,51 @@ export const redactUrl = (url: string): string => {
     u.username = ""
     u.password = ""
     for (const key of [...u.searchParams.keys()]) {
-      if (/token|secret|signature|password|key|oauth_/i.test(key)) u.searchParams.set(key, "REDACTED")
+      if (isSecretName(key)) u.searchParams.set(key, redactedMark)
     }
     return u.toString()
   } catch {
     return url.replace(/\/\/[^/@]*@/, "//")
   }
+}
+
+/** The spellings a secret can take in text: as is, percent-encoded, form-encoded. */
+const spellings = (secret: string): ReadonlyArray<string> => {
+  const encoded = encodeURIComponent(secret)
+  return encoded === secret ? [secret] : [secret, encoded, encoded.replace(/%20/g, "+")]
+}
+
+/**
+ * `text` with every occurrence of each secret (raw, percent- or form-encoded) replaced by
+ * `REDACTED`, longest first. Secrets shorter than 4 characters are left alone: they would mask
+ * ordinary words, and real credentials are longer.
+ */
+export const scrub = (text: string, secrets: Iterable<string>): string => {
+  const needles = [...new Set([...secrets].filter((s) => s.length >= 4).flatMap(spellings))].sort((a, b) => b.length - a.length)
+  return needles.reduce((acc, needle) => acc.split(needle).join(redactedMark), text)
+}
+
+/**
+ * The last line of defence for secrets: `error` with every secret scrubbed from its text fields
+ * and stack (a server may echo a credential back in its error body). Returns the same instance
+ * when none occurs.
+ */
+export const scrubError = <E extends RosterError>(error: E, secrets: Iterable<string>): E => {
+  const list = [...secrets]
+  const fields: Record<string, unknown> = {}
+  let dirty = false
+  for (const [key, value] of Object.entries(error)) {
+    if (key === "_tag") continue
+    const cleaned = typeof value === "string" ? scrub(value, list) : value
+    if (cleaned !== value) dirty = true
+    fields[key] = cleaned
+  }
+  const stack = error.stack === undefined ? undefined : scrub(error.stack, list)
+  if (!dirty && stack === error.stack) return error
+  const Constructor = error.constructor as new (fields: Record<string, unknown>) => E
+  const copy = new Constructor(fields)
+  if (copy.stack !== undefined) copy.stack = scrub(copy.stack, list)
+  return copy
 }
 
 /** The first `max` characters of a body, on one line. */

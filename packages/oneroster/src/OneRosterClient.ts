@@ -28,9 +28,16 @@ import * as Http from "@rosterkit/core/Http"
 import * as Model from "@rosterkit/core/Model"
 import * as Pager from "@rosterkit/core/Pager"
 import * as Resilience from "@rosterkit/core/Resilience"
-import { ConfigurationError, DecodeError, InconsistentSnapshot, NotFound, type RosterError, redactUrl } from "@rosterkit/core/RosterError"
+import {
+  ConfigurationError,
+  DecodeError,
+  InconsistentSnapshot,
+  NotFound,
+  type RosterError,
+  redactUrl,
+  scrubError
+} from "@rosterkit/core/RosterError"
 import * as Auth from "./internal/auth.js"
-import { scrub } from "./internal/redact.js"
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -332,7 +339,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
       ...(auth.type === "bearer" ? [Redacted.value(auth.token)] : [Redacted.value(auth.clientSecret)]),
       ...Option.toArray(token)
     ])
-    const clean = <E extends RosterError>(error: E) => Effect.map(secrets, (list) => scrub(error, list))
+    const clean = <E extends RosterError>(error: E) => Effect.map(secrets, (list) => scrubError(error, list))
 
     const resolve = (pathOrUrl: string): Effect.Effect<URL, RosterError> =>
       Effect.suspend(() => {
