@@ -20,10 +20,12 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Dedupe from "@rosterkit/core/Dedupe"
+import * as ProviderOptions from "@rosterkit/core/ProviderOptions"
 import type * as Resilience from "@rosterkit/core/Resilience"
 import { ConfigurationError, InconsistentSnapshot, type RosterError } from "@rosterkit/core/RosterError"
 import type * as RosterProvider from "@rosterkit/core/RosterProvider"
@@ -72,23 +74,43 @@ export const oneRosterPath = "ims/oneroster/v1p1/"
 /** The response header carrying ClassLink's roster revision. */
 export const revisionHeader = "x-perm-rev"
 
-const configError = (setting: string, reason: string) =>
-  new ConfigurationError({ provider: "classlink", operation: "configure", setting, reason })
+const hostExample = "https://acme-ca-v2.oneroster.com"
+
+/** A tenant host or URL: https assumed when there is no scheme. */
+const HostSchema = ProviderOptions.HttpUrl(hostExample, { bareHost: true })
+
+const withOneRosterPath = (url: URL): string => {
+  const copy = new URL(url)
+  if (!/\/ims\/oneroster\//.test(copy.pathname)) copy.pathname = `${copy.pathname.replace(/\/*$/, "/")}${oneRosterPath}`
+  return copy.toString()
+}
 
 /** A tenant host or URL as the OneRoster base URL (https assumed, `/ims/oneroster/v1p1/` appended when missing). */
-export const baseUrlOf = (host: string): Either.Either<string, ConfigurationError> => {
-  const trimmed = host.trim()
-  if (trimmed === "") return Either.left(configError("host", "is missing (e.g. https://acme-ca-v2.oneroster.com)"))
-  let url: URL
-  try {
-    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`)
-  } catch {
-    return Either.left(configError("host", `'${trimmed}' is not a host or URL (e.g. https://acme-ca-v2.oneroster.com)`))
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left(configError("host", `must be http(s), not ${url.protocol}`))
-  if (!/\/ims\/oneroster\//.test(url.pathname)) url.pathname = `${url.pathname.replace(/\/*$/, "/")}${oneRosterPath}`
-  return Either.right(url.toString())
-}
+export const baseUrlOf = (host: string): Either.Either<string, ConfigurationError> =>
+  Either.map(ProviderOptions.decode("classlink", Schema.Struct({ host: HostSchema }))({ host }), ({ host }) => withOneRosterPath(host))
+
+/** Direct access settings as a Schema (the common settings are checked by the generic client). */
+export const DirectSchema = Schema.Struct({
+  host: HostSchema,
+  clientId: ProviderOptions.Text,
+  clientSecret: ProviderOptions.Secret,
+  signatureMethod: Schema.optionalWith(ProviderOptions.oneOf("HMAC-SHA256", "HMAC-SHA1"), { default: () => "HMAC-SHA256" as const })
+})
+
+/** Proxy access settings as a Schema. */
+export const ProxySchema = Schema.Struct({
+  token: ProviderOptions.secret("the access token from the ClassLink developer console"),
+  applicationId: Schema.propertySignature(
+    ProviderOptions.checked(
+      (input) =>
+        typeof input === "string" && input.trim() !== ""
+          ? Either.right(input.trim())
+          : Either.left("is missing (the district's oneroster_application_id)"),
+      "ApplicationId"
+    )
+  ).annotations({ missingMessage: () => "is missing (the district's oneroster_application_id)" }),
+  host: Schema.optionalWith(HostSchema, { default: () => new URL(proxyHost) })
+})
 
 const applicationSegment = (id: string): string => {
   try {
@@ -97,8 +119,6 @@ const applicationSegment = (id: string): string => {
     return encodeURIComponent(id)
   }
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object"
 
 /**
  * Restarts a listing once when ClassLink's roster revision (`X-Perm-Rev`) changes between its
@@ -162,50 +182,29 @@ export const revisionGuard: OneRosterClient.PullGuard = <A extends { readonly so
  * secret or token fails here, before any request); secrets may be given as plain strings.
  */
 export const oneRosterOptions = (options: Options): Either.Either<OneRosterClient.Options, ConfigurationError> => {
-  if (!isRecord(options)) return Either.left(configError("options", "are missing"))
   const common = {
     name: "classlink",
-    pageSize: options.pageSize ?? defaultPageSize,
-    concurrency: options.concurrency,
-    timeout: options.timeout,
-    retry: options.retry,
-    filterPushdown: options.filterPushdown,
+    pageSize: options?.pageSize ?? defaultPageSize,
+    concurrency: options?.concurrency,
+    timeout: options?.timeout,
+    retry: options?.retry,
+    filterPushdown: options?.filterPushdown,
     pullGuard: revisionGuard
   } satisfies Partial<OneRosterClient.Options>
-  const secret = (value: unknown): Redacted.Redacted | undefined =>
-    Redacted.isRedacted(value) ? (value as Redacted.Redacted) : typeof value === "string" ? Redacted.make(value) : undefined
-
-  let result: OneRosterClient.Options
-  if ("token" in options || "applicationId" in options) {
-    const proxy = options as ProxyOptions
-    const token = secret(proxy.token)
-    if (token === undefined || String(Redacted.value(token)).trim() === "") return Either.left(configError("token", "is missing"))
-    if (typeof proxy.applicationId !== "string" || proxy.applicationId.trim() === "") {
-      return Either.left(configError("applicationId", "is missing (the district's oneroster_application_id)"))
-    }
-    const origin = baseUrlOf(proxy.host ?? proxyHost)
-    if (Either.isLeft(origin)) return Either.left(origin.left)
-    const url = new URL(origin.right)
-    url.pathname = url.pathname.replace(`/${oneRosterPath}`, `/${applicationSegment(proxy.applicationId.trim())}/${oneRosterPath}`)
-    result = { ...common, baseUrl: url.toString(), auth: { type: "bearer", token } }
-  } else {
-    const direct = options as DirectOptions
-    if (typeof direct.host !== "string") return Either.left(configError("host", "is missing (e.g. https://acme-ca-v2.oneroster.com)"))
-    const base = baseUrlOf(direct.host)
-    if (Either.isLeft(base)) return Either.left(base.left)
-    const clientSecret = secret(direct.clientSecret)
-    if (typeof direct.clientId !== "string" || direct.clientId.trim() === "") return Either.left(configError("clientId", "is missing"))
-    if (clientSecret === undefined || String(Redacted.value(clientSecret)) === "") {
-      return Either.left(configError("clientSecret", "is missing"))
-    }
-    result = {
-      ...common,
-      baseUrl: base.right,
-      auth: { type: "oauth1", clientId: direct.clientId, clientSecret, signatureMethod: direct.signatureMethod ?? "HMAC-SHA256" }
-    }
-  }
-  // The generic checks (page size, timeout …) run here too, so every mistake shows up now.
-  return Either.map(OneRosterClient.validate(result), () => result)
+  const proxied = options !== null && typeof options === "object" && ("token" in options || "applicationId" in options)
+  const result: Either.Either<OneRosterClient.Options, ConfigurationError> = proxied
+    ? Either.map(ProviderOptions.decode("classlink", ProxySchema)(options), ({ applicationId, host, token }) => {
+        const url = new URL(withOneRosterPath(host))
+        url.pathname = url.pathname.replace(`/${oneRosterPath}`, `/${applicationSegment(applicationId)}/${oneRosterPath}`)
+        return { ...common, baseUrl: url.toString(), auth: { type: "bearer", token } }
+      })
+    : Either.map(ProviderOptions.decode("classlink", DirectSchema)(options), ({ clientId, clientSecret, host, signatureMethod }) => ({
+        ...common,
+        baseUrl: withOneRosterPath(host),
+        auth: { type: "oauth1", clientId, clientSecret, signatureMethod }
+      }))
+  // The generic checks (page size, timeout, signature method …) run here too, so every mistake shows up now.
+  return Either.flatMap(result, (generic) => Either.map(OneRosterClient.validate(generic), () => generic))
 }
 
 /** Provides `OneRosterClient` and `RosterProvider` for a ClassLink tenant. */

@@ -30,6 +30,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "@rosterkit/core/Http"
 import * as Pager from "@rosterkit/core/Pager"
+import * as ProviderOptions from "@rosterkit/core/ProviderOptions"
 import type * as Resilience from "@rosterkit/core/Resilience"
 import { ConfigurationError, DecodeError, NotFound, redactUrl, type RosterError } from "@rosterkit/core/RosterError"
 import * as CleverSchema from "./CleverSchema.js"
@@ -115,9 +116,6 @@ export interface Service {
 /** The raw Clever API. */
 export class CleverClient extends Context.Tag("@rosterkit/clever/CleverClient")<CleverClient, Service>() {}
 
-const configError = (setting: string, reason: string) =>
-  new ConfigurationError({ provider: providerName, operation: "configure", setting, reason })
-
 /** The checked settings of a client. */
 export interface Settings {
   /** The API base, ending with "/". */
@@ -127,45 +125,28 @@ export interface Settings {
   readonly requestsPerMinute: number
 }
 
+/** The options of a client as a Schema; `validate` decodes with it. */
+export const OptionsSchema = Schema.Struct({
+  token: Schema.propertySignature(ProviderOptions.secret("the district bearer token")).annotations({
+    missingMessage: () => "is missing (the district bearer token)"
+  }),
+  host: Schema.optionalWith(ProviderOptions.HttpUrl(defaultHost), { default: () => new URL(defaultHost) }),
+  pageSize: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1, max: maxPageSize, hint: "Clever answers 413 above it" }), {
+    default: () => maxPageSize
+  }),
+  concurrency: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => 4 }),
+  requestsPerMinute: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultRequestsPerMinute })
+})
+
 /**
  * Checks the options without any I/O (the Promise face calls it in its constructor); every
  * failure names the setting. The token never appears in a message.
  */
-export const validate = (options: Options): Either.Either<Settings, ConfigurationError> => {
-  const token = Redacted.isRedacted(options.token) ? Redacted.value(options.token) : undefined
-  if (typeof token !== "string" || token.trim() === "") {
-    return Either.left(configError("token", "a district bearer token is required"))
-  }
-  const rawHost = (options.host ?? defaultHost).trim()
-  let url: URL
-  try {
-    url = new URL(rawHost)
-  } catch {
-    return Either.left(configError("host", `'${redactUrl(rawHost)}' is not a URL; use e.g. ${defaultHost}`))
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return Either.left(configError("host", `'${redactUrl(rawHost)}' is not an http(s) URL`))
-  }
-  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
-    return Either.left(configError("host", "must be a plain base URL without credentials, query or fragment"))
-  }
-  if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`
-  const pageSize = options.pageSize ?? maxPageSize
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
-    return Either.left(
-      configError("pageSize", `must be a whole number from 1 to ${maxPageSize} (Clever answers 413 above it); got ${String(pageSize)}`)
-    )
-  }
-  const concurrency = options.concurrency ?? 4
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    return Either.left(configError("concurrency", `must be a whole number of at least 1; got ${String(concurrency)}`))
-  }
-  const requestsPerMinute = options.requestsPerMinute ?? defaultRequestsPerMinute
-  if (!Number.isInteger(requestsPerMinute) || requestsPerMinute < 1) {
-    return Either.left(configError("requestsPerMinute", `must be a whole number of at least 1; got ${String(requestsPerMinute)}`))
-  }
-  return Either.right({ host: url.toString(), pageSize, concurrency, requestsPerMinute })
-}
+export const validate = (options: Options): Either.Either<Settings, ConfigurationError> =>
+  Either.map(ProviderOptions.decode(providerName, OptionsSchema)(options), ({ concurrency, host, pageSize, requestsPerMinute }) => {
+    if (!host.pathname.endsWith("/")) host.pathname = `${host.pathname}/`
+    return { host: host.toString(), pageSize, concurrency, requestsPerMinute }
+  })
 
 /** Clever's error body is `{ "message": "…" }`. */
 const describeError = (body: unknown): string | undefined =>

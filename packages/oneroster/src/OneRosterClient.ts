@@ -20,13 +20,16 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Http from "@rosterkit/core/Http"
 import * as Model from "@rosterkit/core/Model"
 import * as Pager from "@rosterkit/core/Pager"
+import * as ProviderOptions from "@rosterkit/core/ProviderOptions"
 import * as Resilience from "@rosterkit/core/Resilience"
 import {
   ConfigurationError,
@@ -123,23 +126,75 @@ export const defaultConcurrency = 4
 // ---------------------------------------------------------------------------------------------
 // Validation: every configuration mistake is found before the first request.
 
+const example = "https://sis.example.org/ims/oneroster/v1p1/"
+
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object"
 
-const secretOf = (value: unknown): string | undefined =>
-  Redacted.isRedacted(value) ? String(Redacted.value(value)) : typeof value === "string" ? value : undefined
+const OAuth1Schema = Schema.Struct({
+  type: Schema.Literal("oauth1"),
+  clientId: ProviderOptions.Text,
+  clientSecret: ProviderOptions.Secret,
+  signatureMethod: Schema.optionalWith(ProviderOptions.oneOf("HMAC-SHA256", "HMAC-SHA1"), { default: () => "HMAC-SHA256" as const })
+})
 
-const httpUrl = (value: unknown): { readonly url?: URL; readonly reason?: string } => {
-  if (typeof value !== "string" || value.trim() === "") return { reason: "is missing" }
-  let url: URL
-  try {
-    url = new URL(value.trim())
-  } catch {
-    return { reason: `'${redactUrl(value)}' is not a URL (expected e.g. https://sis.example.org/ims/oneroster/v1p1/)` }
+const OAuth2Schema = Schema.Struct({
+  type: Schema.Literal("oauth2"),
+  clientId: ProviderOptions.Text,
+  clientSecret: ProviderOptions.Secret,
+  tokenUrl: ProviderOptions.HttpUrl("https://sis.example.org/oauth/token"),
+  scope: ProviderOptions.optional(
+    ProviderOptions.checked((s) => (typeof s === "string" ? Either.right(s) : Either.left("must be a string")), "Scope")
+  )
+})
+
+const headerName = /^[!#$%&'*+.^_`|~\w-]+$/
+
+const HeadersSchema = ProviderOptions.checked((input): Either.Either<Readonly<Record<string, string>>, string> => {
+  if (input === null || typeof input !== "object" || Redacted.isRedacted(input)) {
+    return Either.left("must be an object of header names to values")
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return { reason: `must be an http(s) URL, not ${url.protocol}` }
-  if (url.username !== "" || url.password !== "") return { reason: "must not carry credentials; put them in auth" }
-  return { url }
-}
+  for (const [header, value] of Object.entries(input)) {
+    if (!headerName.test(header)) return Either.left(`'${header}' is not a header name`)
+    if (typeof value !== "string") return Either.left(`the value of ${header} must be a string`)
+  }
+  return Either.right(input as Record<string, string>)
+}, "Headers")
+
+const BearerSchema = Schema.Struct({
+  type: Schema.Literal("bearer"),
+  token: ProviderOptions.Secret,
+  headers: Schema.optionalWith(HeadersSchema, { default: () => ({}) })
+})
+
+const authTypes = ["oauth1", "oauth2", "bearer"]
+
+/** An object whose `type` is one of the three auth types (a clear message for any other). */
+const AuthType = Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
+  strict: true,
+  decode: (input, _, ast) => {
+    if (!isRecord(input)) {
+      const reason = input === undefined ? "is missing (oauth1, oauth2 or bearer)" : "must be an object whose type is oauth1, oauth2 or bearer"
+      return ParseResult.fail(new ParseResult.Type(ast, input, reason))
+    }
+    const type = input["type"]
+    return typeof type === "string" && authTypes.includes(type)
+      ? ParseResult.succeed(input)
+      : ParseResult.fail(new ParseResult.Pointer("type", input, new ParseResult.Type(ast, type, `must be oauth1, oauth2 or bearer, not '${String(type)}'`)))
+  },
+  encode: ParseResult.succeed
+})
+
+const AuthSchema = Schema.compose(AuthType, Schema.Union(OAuth1Schema, OAuth2Schema, BearerSchema))
+
+/** The options of a OneRoster client as a Schema; `validate` decodes with it. */
+export const OptionsSchema = Schema.Struct({
+  baseUrl: ProviderOptions.HttpUrl(example),
+  auth: Schema.propertySignature(AuthSchema).annotations({ missingMessage: () => "is missing (oauth1, oauth2 or bearer)" }),
+  pageSize: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultPageSize }),
+  concurrency: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultConcurrency }),
+  timeout: Schema.optionalWith(ProviderOptions.PositiveDuration, { default: () => Duration.decode(Http.defaultOptions.timeout) }),
+  retry: Schema.optionalWith(ProviderOptions.RetryOptions, { default: () => Http.defaultOptions.retry })
+})
 
 /**
  * Checks `options` and fills in defaults. Fails with a ConfigurationError naming the setting;
@@ -147,92 +202,23 @@ const httpUrl = (value: unknown): { readonly url?: URL; readonly reason?: string
  */
 export const validate = (options: Options): Either.Either<Settings, ConfigurationError> => {
   const name = typeof options?.name === "string" && options.name.trim() !== "" ? options.name.trim() : "oneroster"
-  const fail = (setting: string, reason: string) =>
-    Either.left(new ConfigurationError({ provider: name, operation: "configure", setting, reason }))
-  if (!isRecord(options)) return fail("options", "are missing")
-
-  const base = httpUrl(options.baseUrl)
-  if (base.url === undefined) return fail("baseUrl", base.reason ?? "is not valid")
-  if (base.url.search !== "" || base.url.hash !== "") return fail("baseUrl", "must not have a query or fragment")
-  const baseUrl = base.url.toString().replace(/\/*$/, "/")
-
-  const auth = options.auth as unknown
-  if (!isRecord(auth)) return fail("auth", "is missing (oauth1, oauth2 or bearer)")
-  let resolved: AuthOptions
-  switch (auth["type"]) {
-    case "oauth1":
-    case "oauth2": {
-      const clientId = auth["clientId"]
-      if (typeof clientId !== "string" || clientId.trim() === "") return fail("auth.clientId", "is missing")
-      const secret = secretOf(auth["clientSecret"])
-      if (secret === undefined) return fail("auth.clientSecret", "is missing")
-      if (secret === "") return fail("auth.clientSecret", "is empty")
-      const clientSecret = Redacted.make(secret)
-      if (auth["type"] === "oauth1") {
-        const method = auth["signatureMethod"] ?? "HMAC-SHA256"
-        if (method !== "HMAC-SHA256" && method !== "HMAC-SHA1") {
-          return fail("auth.signatureMethod", `must be HMAC-SHA256 or HMAC-SHA1, not '${String(method)}'`)
-        }
-        resolved = { type: "oauth1", clientId: clientId.trim(), clientSecret, signatureMethod: method }
-      } else {
-        const token = httpUrl(auth["tokenUrl"])
-        if (token.url === undefined) return fail("auth.tokenUrl", token.reason ?? "is not valid")
-        const scope = auth["scope"]
-        if (scope !== undefined && typeof scope !== "string") return fail("auth.scope", "must be a string")
-        resolved = { type: "oauth2", clientId: clientId.trim(), clientSecret, tokenUrl: token.url.toString(), scope }
-      }
-      break
+  return Either.map(ProviderOptions.decode(name, OptionsSchema)(options), (decoded) => {
+    const auth: AuthOptions =
+      decoded.auth.type === "oauth2" && decoded.auth.scope === undefined
+        ? { type: "oauth2", clientId: decoded.auth.clientId, clientSecret: decoded.auth.clientSecret, tokenUrl: decoded.auth.tokenUrl.toString() }
+        : decoded.auth.type === "oauth2"
+          ? { ...decoded.auth, tokenUrl: decoded.auth.tokenUrl.toString() }
+          : decoded.auth
+    return {
+      name,
+      baseUrl: decoded.baseUrl.toString().replace(/\/*$/, "/"),
+      auth,
+      pageSize: decoded.pageSize,
+      concurrency: decoded.concurrency,
+      http: { timeout: decoded.timeout, retry: decoded.retry, describeError },
+      filterPushdown: options.filterPushdown ?? true,
+      pullGuard: options.pullGuard
     }
-    case "bearer": {
-      const token = secretOf(auth["token"])
-      if (token === undefined || token.trim() === "") return fail("auth.token", "is missing")
-      const headers = auth["headers"] ?? {}
-      if (!isRecord(headers)) return fail("auth.headers", "must be an object of header names to values")
-      for (const [header, value] of Object.entries(headers)) {
-        if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(header)) return fail("auth.headers", `'${header}' is not a header name`)
-        if (typeof value !== "string") return fail("auth.headers", `the value of ${header} must be a string`)
-      }
-      resolved = { type: "bearer", token: Redacted.make(token.trim()), headers: headers as Record<string, string> }
-      break
-    }
-    default:
-      return fail("auth.type", `must be oauth1, oauth2 or bearer, not '${String(auth["type"])}'`)
-  }
-
-  const positive = (value: unknown, fallback: number) =>
-    value === undefined ? fallback : typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : undefined
-  const pageSize = positive(options.pageSize, defaultPageSize)
-  if (pageSize === undefined) return fail("pageSize", `must be a whole number of at least 1 (got ${String(options.pageSize)})`)
-  const concurrency = positive(options.concurrency, defaultConcurrency)
-  if (concurrency === undefined) {
-    return fail("concurrency", `must be a whole number of at least 1 (got ${String(options.concurrency)})`)
-  }
-
-  let timeout = Http.defaultOptions.timeout
-  if (options.timeout !== undefined) {
-    const decoded = Duration.decodeUnknown(options.timeout)
-    if (Option.isNone(decoded) || !Duration.greaterThan(decoded.value, Duration.zero)) {
-      return fail("timeout", `must be a positive duration (got ${String(options.timeout)})`)
-    }
-    timeout = decoded.value
-  }
-  const retry = options.retry ?? Http.defaultOptions.retry
-  if (!isRecord(retry) || typeof retry.retries !== "number" || !Number.isInteger(retry.retries) || retry.retries < 0) {
-    return fail("retry.retries", "must be a whole number of at least 0")
-  }
-  for (const key of ["baseDelay", "maxDelay"] as const) {
-    if (Option.isNone(Duration.decodeUnknown(retry[key]))) return fail(`retry.${key}`, "must be a duration")
-  }
-
-  return Either.right({
-    name,
-    baseUrl,
-    auth: resolved,
-    pageSize,
-    concurrency,
-    http: { timeout, retry, describeError },
-    filterPushdown: options.filterPushdown ?? true,
-    pullGuard: options.pullGuard
   })
 }
 
