@@ -1,6 +1,7 @@
 /**
  * `npx -y pnpm@10 new-provider <name> [--skip-install]`: scaffolds packages/<name> and links it
- * into the workspace (`pnpm install --offline`: every dependency is already in the store).
+ * into the workspace (`pnpm install --prefer-offline`: the packages are all in the store already; pnpm
+ * may still ask the registry for their metadata).
  */
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
@@ -31,12 +32,12 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     const pnpm = process.env["npm_execpath"]
     const [command, args] =
       pnpm !== undefined && /pnpm/.test(pnpm)
-        ? [process.execPath, [pnpm, "install", "--offline"]]
-        : ["npx", ["-y", "pnpm@10", "install", "--offline"]]
-    console.log(`\nlinking it into the workspace: pnpm install --offline`)
+        ? [process.execPath, [pnpm, "install", "--prefer-offline"]]
+        : ["npx", ["-y", "pnpm@10", "install", "--prefer-offline"]]
+    console.log(`\nlinking it into the workspace: pnpm install --prefer-offline`)
     const run = spawnSync(command, args, { cwd: root, stdio: "inherit" })
     if (run.status !== 0) {
-      console.error(`\npnpm install --offline failed; run "npx -y pnpm@10 install" yourself, then carry on below.`)
+      console.error(`\npnpm install failed; run "npx -y pnpm@10 install" yourself, then carry on below.`)
     }
   }
   console.log(`
