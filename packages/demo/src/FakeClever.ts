@@ -21,6 +21,7 @@
  */
 import type * as Model from "@rosterkit/core/Model"
 import * as Dataset from "./Dataset.js"
+import type * as Fake from "./FakeServer.js"
 import * as Faults from "./Faults.js"
 import { encodeQuery, integerParam, json, segmentsUnder } from "./internal/http.js"
 
@@ -37,17 +38,10 @@ export interface Options {
   readonly faults?: ReadonlyArray<Faults.FaultRule>
 }
 
-export interface RecordedRequest {
-  readonly method: string
-  readonly url: string
-}
+export type RecordedRequest = Fake.RecordedRequest
 
-export interface FakeServer {
-  readonly handle: (request: Request) => Promise<Response>
-  /** Every request, in order (faulted ones included). */
-  readonly requests: ReadonlyArray<RecordedRequest>
-  readonly baseUrl: string
-  readonly origins: ReadonlyArray<string>
+export interface FakeServer extends Fake.FakeServer {
+  /** The district token requests must carry. */
   readonly token: string
 }
 

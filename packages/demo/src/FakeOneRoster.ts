@@ -24,6 +24,7 @@ import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
 import oauthSign from "oauth-sign"
 import * as Dataset from "./Dataset.js"
+import type * as Fake from "./FakeServer.js"
 import * as Faults from "./Faults.js"
 import { encodeQuery, integerParam, json, segmentsUnder } from "./internal/http.js"
 
@@ -67,20 +68,9 @@ export interface Options {
   readonly now?: () => number
 }
 
-/** A recorded request. */
-export interface RecordedRequest {
-  readonly method: string
-  readonly url: string
-}
+export type RecordedRequest = Fake.RecordedRequest
 
-export interface FakeServer {
-  readonly handle: (request: Request) => Promise<Response>
-  /** Every request, in order (token requests and faulted ones included). */
-  readonly requests: ReadonlyArray<RecordedRequest>
-  readonly baseUrl: string
-  /** The origins to intercept (the base URL's and the token URL's), for Msw. */
-  readonly origins: ReadonlyArray<string>
-}
+export type FakeServer = Fake.FakeServer
 
 export const defaultBaseUrl = "https://sis.test/ims/oneroster/v1p1"
 

@@ -12,14 +12,13 @@
  */
 import { http, type HttpHandler } from "msw"
 import { setupServer, type SetupServer } from "msw/node"
+import type * as FakeServer from "./FakeServer.js"
 
-/** Anything with a Fetch handler and a base URL: the fakes of this package. */
-export interface Fake {
-  readonly handle: (request: Request) => Promise<Response>
-  readonly baseUrl: string
-  /** Origins to intercept (default: the base URL's). FakeOneRoster adds its OAuth 2 token URL's. */
-  readonly origins?: ReadonlyArray<string>
-}
+/**
+ * Anything with a Fetch handler and a base URL: the fakes of this package. `origins` (default:
+ * the base URL's) are the origins to intercept; FakeOneRoster adds its OAuth 2 token URL's.
+ */
+export type Fake = Pick<FakeServer.FakeServer, "handle" | "baseUrl"> & Partial<Pick<FakeServer.FakeServer, "origins">>
 
 /** msw handlers sending every request to `fake`'s origins to `fake.handle`. */
 export const handlers = (fake: Fake): Array<HttpHandler> =>
