@@ -3,7 +3,11 @@
  *
  * - a one-line progress display (`rosterkit: 12 pages · 11,000 users · 3.2s · rate limited,
  *   waiting 2s (retry 1 of 5)`), redrawn in place with `\r`, only when stderr is a terminal and
- *   `--quiet` is not given, cleared when the command ends;
+ *   `--quiet` is not given, cleared when the command ends. When stdout is the same terminal,
+ *   every data write goes through `data`: the line is erased first and redrawn after, so data
+ *   never lands on the line's tail. Pages count responses as they arrive, records count what
+ *   was handed to the output; a redraw is at most `interval` ms late (a ticker catches up on
+ *   throttled changes and keeps the elapsed time moving);
  * - notes and warnings (`rosterkit: warning: …`), printed above the progress line;
  * - with `--verbose`, every request (URLs without credentials) and every retry.
  *
@@ -16,12 +20,14 @@
  * warnings and errors always.
  */
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 
 /** The part of a Node WriteStream the display needs (tests pass a fake). */
@@ -44,6 +50,8 @@ export interface Options {
   readonly interval?: number | undefined
   /** The clock (default `Date.now`). */
   readonly now?: (() => number) | undefined
+  /** stdout is the same terminal (data writes then erase the line first, see `data`). */
+  readonly sharesScreen?: boolean | undefined
 }
 
 export interface Service {
@@ -63,6 +71,11 @@ export interface Service {
   readonly warn: (text: string) => Effect.Effect<void>
   /** A diagnostic shown only with --verbose. */
   readonly debug: (text: string) => Effect.Effect<void>
+  /**
+   * Runs a write of data to stdout: when stdout shares the terminal, the line is erased before
+   * and redrawn (with the current counts) after.
+   */
+  readonly data: <A, E, R>(write: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 export class Progress extends Context.Tag("@rosterkit/cli/Progress")<Progress, Service>() {}
@@ -73,7 +86,7 @@ const formatCount = (n: number) => n.toLocaleString("en-US")
 
 const formatSeconds = (millis: number) => `${(millis / 1000).toFixed(1)}s`
 
-/** The progress display; its finalizer clears the line. */
+/** The progress display; its finalizer clears the line (and stops the ticker). */
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.gen(function* () {
     const stream: Output = options.stream ?? process.stderr
@@ -83,6 +96,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     const unit = options.unit ?? "records"
     const interval = options.interval ?? 100
     const now = options.now ?? Date.now
+    const sharesScreen = active && options.sharesScreen === true
     const started = now()
 
     let pages = 0
@@ -90,6 +104,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     let wait: string | undefined
     let drawn = false
     let lastDraw = Number.NEGATIVE_INFINITY
+    /** The text on screen (or last drawn), to skip redraws that change nothing. */
+    let shown = ""
 
     const text = () => {
       const parts = [`${formatCount(pages)} ${pages === 1 ? "page" : "pages"}`, `${formatCount(records)} ${unit}`, formatSeconds(now() - started)]
@@ -104,8 +120,14 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       const t = now()
       if (!force && t - lastDraw < interval) return
       lastDraw = t
-      stream.write(`${clearLine}${text()}`)
+      shown = text()
+      stream.write(`${clearLine}${shown}`)
       drawn = true
+    }
+
+    /** The ticker: draws what a throttled update left undrawn, and the elapsed time. */
+    const tick = () => {
+      if (drawn && text() !== shown) draw(true)
     }
 
     const clear = () => {
@@ -124,6 +146,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       })
 
     yield* Effect.addFinalizer(() => Effect.sync(clear))
+    if (active && interval > 0) {
+      yield* Effect.sync(tick).pipe(Effect.repeat(Schedule.spaced(Duration.millis(interval))), Effect.interruptible, Effect.forkScoped)
+    }
 
     return {
       active,
@@ -146,7 +171,19 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       line,
       note: (message) => (quiet ? Effect.void : line(`rosterkit: ${message}`)),
       warn: (message) => line(`rosterkit: warning: ${message}`),
-      debug: (message) => (verbose ? line(`rosterkit: ${message}`) : Effect.void)
+      debug: (message) => (verbose ? line(`rosterkit: ${message}`) : Effect.void),
+      data: (write) =>
+        sharesScreen
+          ? Effect.acquireUseRelease(
+              Effect.sync(() => {
+                const wasDrawn = drawn
+                clear()
+                return wasDrawn
+              }),
+              () => write,
+              (wasDrawn) => Effect.sync(() => (wasDrawn || pages > 0 || records > 0 ? draw(true) : undefined))
+            )
+          : Effect.tap(write, () => Effect.sync(() => draw(false)))
     } satisfies Service
   })
 

@@ -1,7 +1,9 @@
 /**
  * What every data command does around its own work: resolve the settings, pick the provider,
  * build it over the HTTP client with the progress display and the stderr logger, and release
- * it all (the demo server, the progress line) when the command ends.
+ * it all (the demo server, the progress line) when the command ends. Data written to `Stdout`
+ * inside goes through the progress display (`Progress.data`), so the line is erased before data
+ * reaches a terminal.
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
@@ -11,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Flags from "./Flags.js"
 import * as HttpClient from "./HttpClient.js"
+import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 import * as Providers from "@rosterkit/config/Providers"
 import * as Settings from "@rosterkit/config/Settings"
@@ -48,18 +51,26 @@ export const run = <A, E, R>(
 ): Effect.Effect<
   A,
   E | ConfigurationError | RosterError,
-  Exclude<R, Progress.Progress | RosterProvider.RosterProvider> | FileSystem.FileSystem | Path.Path
+  Exclude<R, Progress.Progress | RosterProvider.RosterProvider> | FileSystem.FileSystem | Path.Path | Output.Stdout
 > =>
   Effect.gen(function* () {
     const settings = yield* Settings.resolve(Flags.toSettings(options.connection))
     const selection = yield* Providers.select(settings)
-    const progressLayer = Progress.layer({ quiet: options.diagnostics.quiet, verbose: options.diagnostics.verbose, unit: options.unit })
+    const stdout = yield* Output.Stdout
+    const progressLayer = Progress.layer({
+      quiet: options.diagnostics.quiet,
+      verbose: options.diagnostics.verbose,
+      unit: options.unit,
+      sharesScreen: stdout.isTTY
+    })
     const program = Effect.gen(function* () {
       const progress = yield* Progress.Progress
       if (selection.implicitDemo) yield* progress.note(Providers.demoNote)
       if (selection.name === "csv" && settings.values.path !== undefined) yield* describeCsv(settings.values.path, progress)
       const provider = yield* RosterProvider.RosterProvider
-      return yield* body({ provider, settings, selection, progress })
+      return yield* body({ provider, settings, selection, progress }).pipe(
+        Effect.provideService(Output.Stdout, { isTTY: stdout.isTTY, write: (text) => progress.data(stdout.write(text)) })
+      )
     })
     const services = Layer.merge(selection.layer.pipe(Layer.provide(HttpClient.layer)), Progress.layerLogger).pipe(
       Layer.provideMerge(progressLayer)

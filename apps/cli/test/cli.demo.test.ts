@@ -106,6 +106,24 @@ describe.concurrent("output", () => {
     expect(result.stdout).toContain("\r\u001b[2Krosterkit: ")
     expect(result.stdout).toMatch(/rosterkit: \d+ pages? · \d+ users · \d+\.\ds/)
   })
+
+  it("on a terminal the progress line is erased before data is written: the screen shows the count alone", async () => {
+    const screen = await Cli.runOnScreen(["users", "--count"])
+    if (screen === undefined) return // no tmux on this machine
+    expect(screen.code).toBe(0)
+    expect(screen.lines).toStrictEqual([demoNote.trimEnd(), "139"])
+  })
+
+  it("on a terminal, table rows and notes are never written over the progress line", async () => {
+    const screen = await Cli.runOnScreen(["users", "--group", "schools", "--name", "7", "--format", "csv", "--fields", "sourcedId", "--max", "40"])
+    if (screen === undefined) return
+    expect(screen.code).toBe(0)
+    const ids = screen.lines.slice(2).filter((l) => l !== "")
+    expect(screen.lines.slice(0, 2)).toStrictEqual([demoNote.trimEnd(), "sourcedId"])
+    expect(ids).toHaveLength(40)
+    for (const id of ids) expect(id).toMatch(/^\d+$/)
+    expect(screen.lines.join("\n")).not.toContain("rosterkit: 1 page")
+  })
 })
 
 describe.concurrent("usage errors exit 2 with the usage line", () => {

@@ -100,3 +100,47 @@ export const runInTerminal = async (args: ReadonlyArray<string>, options: RunOpt
   const line = [process.execPath, await bundle(), ...args].map(quote).join(" ")
   return exec(["/usr/bin/script", "-qec", `stty cols 200 2>/dev/null; ${line}`, "/dev/null"], options)
 }
+
+export interface Screen {
+  /** The exit code of the command. */
+  readonly code: number
+  /** The terminal's visible lines at the end, trailing blanks trimmed. */
+  readonly lines: ReadonlyArray<string>
+}
+
+let screens = 0
+
+/**
+ * Runs `rosterkit ...args` in a real terminal emulator — a detached tmux session, 120×50,
+ * stdout and stderr both on the terminal — and returns what the screen shows when the
+ * command has ended (undefined when tmux is missing).
+ */
+export const runOnScreen = async (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Screen | undefined> => {
+  if (!fs.existsSync("/usr/bin/tmux")) return undefined
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+  const socket = `rosterkit-test-${process.pid}-${screens++}`
+  const tmux = (...tmuxArgs: ReadonlyArray<string>) => exec(["/usr/bin/tmux", "-L", socket, "-f", "/dev/null", ...tmuxArgs], options)
+  const env = Object.entries(cleanEnv(options.env))
+    .filter(([key]) => /^[A-Z_][A-Z0-9_]*$/i.test(key))
+    .map(([key, value]) => `${key}=${quote(value ?? "")}`)
+    .join(" ")
+  const line = [process.execPath, await bundle(), ...args].map(quote).join(" ")
+  // The shell prints a marker with the exit code, then waits to be killed, so the screen stays.
+  const shell = `clear; env -i ${env} ${line}; printf '\\n@@exit=%s@@' $?; sleep 600`
+  await tmux("new-session", "-d", "-x", "120", "-y", "50", "-c", options.cwd ?? repoRoot, "/bin/sh", "-c", shell)
+  try {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+    for (;;) {
+      const captured = await tmux("capture-pane", "-p")
+      const marker = /@@exit=(\d+)@@/.exec(captured.stdout)
+      if (marker !== null) {
+        const lines = captured.stdout.slice(0, marker.index).replace(/\n+$/, "").split("\n").map((l) => l.trimEnd())
+        return { code: Number(marker[1]), lines }
+      }
+      if (Date.now() > deadline) throw new Error(`the command did not end on screen:\n${captured.stdout}`)
+      await new Promise((wake) => setTimeout(wake, 100))
+    }
+  } finally {
+    await tmux("kill-server")
+  }
+}
