@@ -6,7 +6,7 @@
  * | ---- | ------- |
  * | 0    | success (also: a group that matched nothing, with a warning; stdout closed early) |
  * | 1    | anything else (a record not found, an unsupported operation, a bug) |
- * | 2    | usage error: unknown flag or value, a group without a name, a bad filter (with the usage line) |
+ * | 2    | usage error: unknown command, flag or value, a group without a name, a bad filter (one line naming the flag, then the usage line) |
  * | 3    | configuration error: a missing or bad setting, a malformed --config file |
  * | 4    | authentication failed (wrong id or secret, expired token) |
  * | 5    | the SIS failed: network, timeout, 5xx or 429 after every retry, a malformed answer |
@@ -17,6 +17,9 @@ import type { RosterError } from "@rosterkit/core/RosterError"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Argv from "./Argv.js"
+import * as Help from "./Help.js"
+import * as Main from "./main.js"
 
 export const success = 0
 export const failure = 1
@@ -33,20 +36,15 @@ export interface Report {
   readonly lines: ReadonlyArray<string>
 }
 
-/** The short synopsis of each command, printed after a usage error. */
-export const synopses: Readonly<Record<string, string>> = {
-  users:
-    "rosterkit users [--role students|teachers|users] [--group classes|courses|schools --name NAME [--match-on FIELD,…]] [--max N] [--format json|ndjson|csv|table] [--count] [--fields A,B] [provider flags]",
-  list: "rosterkit list ENTITY [--filter EXPR] [--since ISO-TIMESTAMP] [--max N] [--format json|ndjson|csv|table] [--count] [--fields A,B] [provider flags]",
-  export: "rosterkit export --out DIR|FILE.zip [--since ISO-TIMESTAMP] [provider flags]"
-}
+/** The synopsis of each command (`rosterkit list <entity> [options]`), printed after a usage error. */
+export const synopses: Readonly<Record<string, string>> = Object.fromEntries(Main.specs.map((spec) => [spec.name, Help.synopsis(spec)]))
 
-/** "usage: rosterkit users … (see rosterkit users --help)" for the command named in `args`. */
-export const usageLine = (args: ReadonlyArray<string>): string => {
-  const command = args.find((arg) => arg in synopses)
-  return command === undefined
-    ? "usage: rosterkit users|list|export [flags]  (see rosterkit --help)"
-    : `usage: ${synopses[command]}  (see rosterkit ${command} --help)`
+/** "usage: rosterkit users [options]  (see rosterkit users --help)" for the command named (or found in `args`). */
+export const usageLine = (args: ReadonlyArray<string>, command?: string): string => {
+  const name = command ?? args.find((arg) => arg in synopses)
+  return name === undefined || synopses[name] === undefined
+    ? "usage: rosterkit <command> [options]  (see rosterkit --help)"
+    : `usage: ${synopses[name]}  (see rosterkit ${name} --help)`
 }
 
 const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
@@ -95,9 +93,13 @@ const messageOf = (error: unknown): string =>
 
 /** The code and stderr lines for a failure value. `args` are the command-line arguments. */
 export const ofError = (error: unknown, args: ReadonlyArray<string>): Report => {
+  if (error instanceof Argv.UsageError) {
+    return { code: usage, lines: [`rosterkit: ${error.reason}`, usageLine(args, error.command ?? "")] }
+  }
   if (ValidationError.isValidationError(error)) {
-    // @effect/cli has already printed what is wrong.
-    return { code: usage, lines: [usageLine(args)] }
+    // Argv checks the words first; this is what @effect/cli found beyond that.
+    const text = "error" in error ? Help.plainText(error.error) : ""
+    return { code: usage, lines: [`rosterkit: ${text === "" ? "invalid command line" : text}`, usageLine(args)] }
   }
   if (isRosterError(error)) {
     if (error._tag === "InvalidQuery") {

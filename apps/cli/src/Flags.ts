@@ -9,64 +9,70 @@ import * as Output from "./Output.js"
 import * as Providers from "@rosterkit/config/Providers"
 import * as Settings from "@rosterkit/config/Settings"
 
-const env = (key: Settings.Key) => `(env ${Settings.specs[key].env})`
+/**
+ * The environment variable of a setting, said in its description only where it is not
+ * ROSTERKIT_<FLAG> (the Connection group's heading states that rule once).
+ */
+const env = (key: Settings.Key) => {
+  const spec = Settings.specs[key]
+  return spec.env === regularEnv(spec.flag) ? "" : ` (env ${spec.env})`
+}
+const regularEnv = (flag: string) => `ROSTERKIT_${flag.replace(/^--/, "").replace(/-/g, "_").toUpperCase()}`
 
 /** Provider selection, credentials and tuning. */
 export const connection = {
   provider: Options.choice("provider", Providers.names).pipe(
-    Options.withDescription(`The SIS to read ${env("provider")}. Without any, the built-in demo district runs.`),
+    Options.withDescription(`The SIS (default: the built-in demo district)${env("provider")}`),
     Options.optional
   ),
   host: Options.text("host").pipe(
     Options.withPseudoName("URL"),
-    Options.withDescription(
-      `oneroster: the OneRoster base URL (a bare origin gets /ims/oneroster/v1p1/); classlink: the tenant URL; clever: the API base ${env("host")}`
-    ),
+    Options.withDescription(`SIS base URL (OneRoster, ClassLink, Clever)${env("host")}`),
     Options.optional
   ),
-  clientId: Options.text("client-id").pipe(Options.withPseudoName("ID"), Options.withDescription(`OAuth client id ${env("clientId")}`), Options.optional),
+  clientId: Options.text("client-id").pipe(Options.withPseudoName("ID"), Options.withDescription(`OAuth client id${env("clientId")}`), Options.optional),
   clientSecret: Options.redacted("client-secret").pipe(
     Options.withPseudoName("SECRET"),
-    Options.withDescription(`OAuth client secret ${env("clientSecret")}; never printed`),
+    Options.withDescription(`OAuth client secret (never printed)${env("clientSecret")}`),
     Options.optional
   ),
   token: Options.redacted("token").pipe(
     Options.withPseudoName("TOKEN"),
-    Options.withDescription(`Bearer token: Clever district token, ClassLink proxy token, OneRoster --auth bearer ${env("token")}`),
+    Options.withDescription(`Bearer token (Clever, ClassLink, OneRoster)${env("token")}`),
     Options.optional
   ),
   applicationId: Options.text("application-id").pipe(
     Options.withPseudoName("ID"),
-    Options.withDescription(`ClassLink proxy: the district's oneroster_application_id (with --token) ${env("applicationId")}`),
+    Options.withDescription(`ClassLink proxy: oneroster_application_id${env("applicationId")}`),
     Options.optional
   ),
   auth: Options.choice("auth", Settings.authSchemes).pipe(
-    Options.withDescription(`oneroster: the auth scheme (default oauth1; bearer with --token, oauth2 with --token-url) ${env("auth")}`),
+    Options.withDescription(`OneRoster auth (default: bearer with --token, oauth2 with --token-url, else oauth1)${env("auth")}`),
     Options.optional
   ),
-  tokenUrl: Options.text("token-url").pipe(Options.withPseudoName("URL"), Options.withDescription(`oneroster --auth oauth2: the token endpoint ${env("tokenUrl")}`), Options.optional),
-  scope: Options.text("scope").pipe(Options.withPseudoName("SCOPE"), Options.withDescription(`oneroster --auth oauth2: the scope to ask for ${env("scope")}`), Options.optional),
-  path: Options.text("path").pipe(Options.withPseudoName("DIR|ZIP"), Options.withDescription(`csv: a folder or .zip of OneRoster CSV files ${env("path")}`), Options.optional),
+  tokenUrl: Options.text("token-url").pipe(Options.withPseudoName("URL"), Options.withDescription(`OneRoster oauth2 token endpoint${env("tokenUrl")}`), Options.optional),
+  scope: Options.text("scope").pipe(Options.withPseudoName("SCOPE"), Options.withDescription(`OneRoster oauth2 scope${env("scope")}`), Options.optional),
+  path: Options.text("path").pipe(Options.withPseudoName("DIR|ZIP"), Options.withDescription(`CSV folder or .zip${env("path")}`), Options.optional),
   config: Options.text("config").pipe(
     Options.withPseudoName("FILE"),
-    Options.withDescription(`A JSON file of named districts (env ${Settings.configSpec.env})`),
+    Options.withDescription(`A JSON file of named districts${Settings.configSpec.env === regularEnv(Settings.configSpec.flag) ? "" : ` (env ${Settings.configSpec.env})`}`),
     Options.optional
   ),
   district: Options.text("district").pipe(
     Options.withPseudoName("NAME"),
-    Options.withDescription(`The district of the --config file to use (env ${Settings.districtSpec.env})`),
+    Options.withDescription(`Which district of the --config file${Settings.districtSpec.env === regularEnv(Settings.districtSpec.flag) ? "" : ` (env ${Settings.districtSpec.env})`}`),
     Options.optional
   ),
-  pageSize: Options.integer("page-size").pipe(Options.withPseudoName("N"), Options.withDescription(`Records per request ${env("pageSize")}`), Options.optional),
+  pageSize: Options.integer("page-size").pipe(Options.withPseudoName("N"), Options.withDescription(`Records per request${env("pageSize")}`), Options.optional),
   concurrency: Options.integer("concurrency").pipe(
     Options.withPseudoName("N"),
-    Options.withDescription(`Requests in flight at once ${env("concurrency")}`),
+    Options.withDescription(`Requests in flight at once (default 4)${env("concurrency")}`),
     Options.optional
   ),
-  timeout: Options.float("timeout").pipe(Options.withPseudoName("SECONDS"), Options.withDescription(`Seconds per request attempt (default 30) ${env("timeout")}`), Options.optional),
+  timeout: Options.float("timeout").pipe(Options.withPseudoName("SECONDS"), Options.withDescription(`Seconds per request attempt (default 30)${env("timeout")}`), Options.optional),
   retries: Options.integer("retries").pipe(
     Options.withPseudoName("N"),
-    Options.withDescription(`Retries of 429, 5xx and network faults (default 5) ${env("retries")}`),
+    Options.withDescription(`Retries of 429/5xx/network faults (default 5)${env("retries")}`),
     Options.optional
   )
 }
@@ -74,25 +80,42 @@ export const connection = {
 /** Output format and shape. */
 export const output = {
   format: Options.choice("format", Output.formats).pipe(
-    Options.withDescription("Output format (default: table on a terminal, json otherwise)"),
+    Options.withDescription("Default: table on a terminal, json otherwise"),
     Options.optional
   ),
   count: Options.boolean("count").pipe(Options.withDescription("Print only the number of records")),
   fields: Options.text("fields").pipe(
     Options.withPseudoName("A,B"),
-    Options.withDescription("Columns for csv/table (and keys for json/ndjson), comma-separated; dotted paths allowed"),
+    Options.withDescription("Columns or keys to keep; dotted paths allowed"),
     Options.repeated
   )
 }
 
 /** What goes to stderr. */
 export const diagnostics = {
-  quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress line, no notes (warnings and errors still)")),
+  quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress line or notes (warnings still)")),
   verbose: Options.boolean("verbose").pipe(
     Options.withAlias("v"),
-    Options.withDescription("Log every request (URLs without credentials) and every retry on stderr")
+    Options.withDescription("Log each request and retry (no credentials)")
   )
 }
+
+/** A group of shared flags, as `--help` shows it. */
+export interface Group {
+  readonly title: string
+  readonly note?: string | undefined
+  readonly options: Readonly<Record<string, Options.Options<unknown>>>
+}
+
+/**
+ * The shared flag groups, in the order `--help` shows them (after the command's own flags).
+ * A flag added to one of the records above is shown in its group.
+ */
+export const groups: ReadonlyArray<Group> = [
+  { title: "Output", options: output },
+  { title: "Connection", note: "(each: flag > ROSTERKIT_<FLAG> > --config district)", options: connection },
+  { title: "Diagnostics", options: diagnostics }
+]
 
 type Parsed<T> = { readonly [K in keyof T]: T[K] extends Options.Options<infer A> ? A : never }
 export type Connection = Parsed<typeof connection>

@@ -8,7 +8,7 @@ import { demoDistrict } from "@rosterkit/testkit/DemoDistrict"
 import * as Cli from "./support/Cli.js"
 
 const demoNote = "rosterkit: no SIS configured (--provider / ROSTERKIT_PROVIDER / --config); using the built-in demo district\n"
-const usersUsage = /usage: rosterkit users \[--role students\|teachers\|users\]/
+const usersUsage = "usage: rosterkit users [options]  (see rosterkit users --help)\n"
 
 describe.concurrent("the seed README's session on the demo district", () => {
   const session: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
@@ -126,36 +126,47 @@ describe.concurrent("output", () => {
   })
 })
 
-describe.concurrent("usage errors exit 2 with the usage line", () => {
-  it("an unknown flag", async () => {
-    const result = await Cli.run(["users", "--colour", "red"])
-    expect(result.code).toBe(2)
-    expect(result.stdout).toBe("")
-    expect(result.stderr).toContain("--colour")
-    expect(result.stderr).toMatch(usersUsage)
-  })
+describe.concurrent("usage errors: one line naming the flag, then the usage line; exit 2", () => {
+  const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string, string]> = [
+    [["users", "--role", "admins"], "rosterkit: --role: 'admins' is not one of students, teachers, users", usersUsage],
+    [["users", "--max", "abc"], "rosterkit: --max: expected a whole number, got 'abc'", usersUsage],
+    [["users", "--gruop", "classes"], "rosterkit: unknown flag --gruop; did you mean --group?", usersUsage],
+    [["users", "--colour", "red"], "rosterkit: unknown flag --colour", usersUsage],
+    [["users", "--timeout", "soon"], "rosterkit: --timeout: expected a number, got 'soon'", usersUsage],
+    [["users", "--format"], "rosterkit: --format: needs a value: one of json, ndjson, csv, table", usersUsage],
+    [["users", "--max", "1", "--max", "2"], "rosterkit: --max: given more than once", usersUsage],
+    [["users", "classes"], "rosterkit: users takes no arguments; got 'classes'", usersUsage],
+    [["list", "pupils"], "rosterkit: <entity>: 'pupils' is not one of users, students, teachers, orgs, schools, classes, courses, enrollments, academicSessions, terms, gradingPeriods, demographics", "usage: rosterkit list <entity> [options]  (see rosterkit list --help)\n"],
+    [["list"], "rosterkit: missing <entity>: one of users, students, teachers, orgs, schools, classes, courses, enrollments, academicSessions, terms, gradingPeriods, demographics", "usage: rosterkit list <entity> [options]  (see rosterkit list --help)\n"],
+    [["export"], "rosterkit: --out is required (DIR|FILE.zip)", "usage: rosterkit export --out DIR|FILE.zip [options]  (see rosterkit export --help)\n"],
+    [["usrs", "--count"], "rosterkit: unknown command 'usrs'; did you mean users?", "usage: rosterkit <command> [options]  (see rosterkit --help)\n"],
+    // @effect/cli's built-ins are not accepted: --wizard used to wait for a terminal on a closed stdin.
+    [["users", "--wizard"], "rosterkit: unknown flag --wizard", usersUsage],
+    [["users", "--log-level", "debug"], "rosterkit: unknown flag --log-level", usersUsage],
+    [["--completions", "bash"], "rosterkit: expected a command (users, list, export) before --completions", "usage: rosterkit <command> [options]  (see rosterkit --help)\n"]
+  ]
+  for (const [args, message, usage] of cases) {
+    it(`rosterkit ${args.join(" ")}`, async () => {
+      const result = await Cli.run(args, { timeoutMs: 10_000 })
+      expect(result).toStrictEqual({ code: 2, stdout: "", stderr: `${message}\n${usage}` })
+    })
+  }
 
-  it("an unknown role", async () => {
-    const result = await Cli.run(["users", "--role", "pupils"])
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain("students, teachers, users")
-    expect(result.stderr).toMatch(usersUsage)
+  it("clustered short flags are spelled out for the parser (-qv is --quiet --verbose)", async () => {
+    const result = await Cli.run(["users", "-qv", "--count"])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe("139\n")
+    expect(result.stderr).not.toContain("no SIS configured")
+    expect(result.stderr).toMatch(/^rosterkit: GET http:\/\/127\.0\.0\.1:\d+\//)
   })
 
   it("a group without a name", async () => {
     const result = await Cli.run(["users", "--group", "classes"])
-    expect(result).toMatchObject({ code: 2, stdout: "" })
-    expect(result.stderr).toMatch(/^rosterkit: invalid --name: group 'classes' needs the name or id of a class\nusage: rosterkit users /)
+    expect(result).toStrictEqual({ code: 2, stdout: "", stderr: `rosterkit: invalid --name: group 'classes' needs the name or id of a class\n${usersUsage}` })
   })
 
-  it("an unknown collection, a bad filter, a bad timestamp", async () => {
-    const [entity, filter, since] = await Promise.all([
-      Cli.run(["list", "pupils"]),
-      Cli.run(["list", "users", "--filter", "role=student"]),
-      Cli.run(["list", "users", "--since", "last tuesday"])
-    ])
-    expect(entity.code).toBe(2)
-    expect(entity.stderr).toMatch(/usage: rosterkit list ENTITY/)
+  it("a bad filter, a bad timestamp", async () => {
+    const [filter, since] = await Promise.all([Cli.run(["list", "users", "--filter", "role=student"]), Cli.run(["list", "users", "--since", "last tuesday"])])
     expect(filter.code).toBe(2)
     expect(filter.stderr).toContain("rosterkit: invalid --filter: 'role=student' is not field<op>'value'")
     expect(since.code).toBe(2)
@@ -163,25 +174,73 @@ describe.concurrent("usage errors exit 2 with the usage line", () => {
   })
 })
 
-describe.concurrent("help, version, completions", () => {
-  it("--help on every command, with examples", async () => {
-    const results = await Promise.all([Cli.run(["--help"]), Cli.run(["users", "--help"]), Cli.run(["list", "--help"]), Cli.run(["export", "--help"])])
-    for (const result of results) {
-      expect(result.code).toBe(0)
-      expect(result.stdout).toContain("EXAMPLES")
-      expect(result.stdout).toContain("$ rosterkit ")
+describe.concurrent("help and version", () => {
+  it("users --help: one screen — synopsis, grouped flags, examples — in plain text", async () => {
+    const result = await Cli.run(["users", "--help"])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe("")
+    const lines = result.stdout.trimEnd().split("\n")
+    expect(lines.length).toBeLessThan(60)
+    expect(lines[0]).toMatch(/^rosterkit users — /)
+    expect(result.stdout).toContain("\nUsage: rosterkit users [options]\n")
+    const headings = lines.filter((l) => /^[A-Z][a-z]+:/.test(l)).map((l) => l.split(":")[0])
+    expect(headings).toStrictEqual(["Usage", "Query", "Output", "Connection", "Diagnostics", "Examples"])
+    // Every connection flag in the Connection group, together.
+    const connection = result.stdout.split("\nConnection:")[1]!.split("\n\n")[0]!
+    for (const flag of ["--provider", "--host", "--client-id", "--client-secret", "--token ", "--auth", "--page-size", "--retries", "--config", "--district"]) {
+      expect(connection).toContain(flag)
     }
-    expect(results[1]!.stdout).toContain("--match-on")
-    expect(results[2]!.stdout).toContain("--since")
-    expect(results[3]!.stdout).toContain("--out")
+    expect(result.stdout).toContain("--role students|teachers|users")
+    const examples = result.stdout.split("\nExamples:\n")[1]!.split("\n").filter((l) => l.startsWith("  rosterkit "))
+    expect(examples.length).toBeGreaterThanOrEqual(3)
+    expect(examples.length).toBeLessThanOrEqual(5)
+    expect(result.stdout).not.toContain("\u001b")
   })
 
-  it("--version and shell completions", async () => {
-    const [version, completions] = await Promise.all([Cli.run(["--version"]), Cli.run(["--completions", "bash"])])
+  it("no ANSI escapes when stdout is not a terminal, even without NO_COLOR; none on a terminal with NO_COLOR", async () => {
+    const piped = await Cli.run(["users", "--help"], { unsetEnv: ["NO_COLOR"] })
+    expect(piped.code).toBe(0)
+    expect(piped.stdout).not.toContain("\u001b")
+    const terminal = await Cli.runInTerminal(["list", "--help"], { env: { NO_COLOR: "" } })
+    const colour = await Cli.runInTerminal(["list", "--help"], { unsetEnv: ["NO_COLOR"] })
+    if (terminal === undefined || colour === undefined) return // no `script` on this machine
+    expect(terminal.stdout).toContain("Usage: rosterkit list <entity> [options]")
+    expect(terminal.stdout).not.toContain("\u001b")
+    // On a terminal without NO_COLOR, only the headings are bold.
+    expect(colour.stdout).toContain("\u001b[1mUsage:\u001b[0m rosterkit list <entity> [options]")
+  })
+
+  it("list --help names the argument <entity> and lists the collections", async () => {
+    const result = await Cli.run(["list", "--help"])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("Usage: rosterkit list <entity> [options]")
+    expect(result.stdout).toMatch(/<entity> +The collection: one of users, students, teachers, orgs, schools,/)
+    expect(result.stdout).not.toContain("<choice>")
+    expect(result.stdout).toContain("--since ISO-TIMESTAMP")
+  })
+
+  it("export --help shows the required --out in the synopsis", async () => {
+    const result = await Cli.run(["export", "--help"])
+    expect(result.stdout).toContain("Usage: rosterkit export --out DIR|FILE.zip [options]")
+    expect(result.stdout).toMatch(/\nExport:\n {2}--out DIR\|FILE\.zip +A folder/)
+  })
+
+  it("rosterkit --help (and rosterkit alone) lists the commands, one line each", async () => {
+    const [help, bare] = await Promise.all([Cli.run(["--help"]), Cli.run([])])
+    expect(help.code).toBe(0)
+    expect(bare).toStrictEqual(help)
+    const commands = help.stdout.split("\nCommands:\n")[1]!.split("\n\n")[0]!.split("\n")
+    expect(commands.map((l) => l.trim().split(/\s+/)[0])).toStrictEqual(["users", "list", "export"])
+    expect(help.stdout).toMatch(/^rosterkit \d+\.\d+\.\d+ — /)
+    expect(help.stdout).toContain("Usage: rosterkit <command> [options]")
+    expect(help.stdout).toContain("--version")
+  })
+
+  it("--help wins over mistakes elsewhere on the line; --version", async () => {
+    const [help, version] = await Promise.all([Cli.run(["users", "--max", "abc", "-h"]), Cli.run(["--version"])])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^rosterkit users — /)
     expect(version.code).toBe(0)
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
-    expect(completions.code).toBe(0)
-    expect(completions.stdout).toContain("complete")
-    expect(completions.stdout).toContain("users")
   })
 })

@@ -14,11 +14,11 @@ import { parseSince } from "./list.js"
 const options = {
   out: Options.text("out").pipe(
     Options.withPseudoName("DIR|FILE.zip"),
-    Options.withDescription("Where to write: a folder (created or replaced) or a file ending in .zip")
+    Options.withDescription("A folder (created or replaced) or a .zip file")
   ),
   since: Options.text("since").pipe(
     Options.withPseudoName("ISO-TIMESTAMP"),
-    Options.withDescription("Only records modified after this ISO 8601 timestamp; the manifest marks the files delta"),
+    Options.withDescription("Only records modified after it (a delta set)"),
     Options.optional
   ),
   ...Flags.connection,
@@ -40,15 +40,18 @@ const handler = (flags: Command.Command.ParseConfig<typeof options>) =>
     )
   })
 
-export const command = Command.make("export", options, handler).pipe(
-  Command.withDescription(
-    Help.withExamples(
-      "Writes the district as a OneRoster 1.1 CSV bulk set (manifest.csv, orgs.csv, users.csv, …) from any provider; --provider csv reads such a set back with the same answers.",
-      [
-        ["rosterkit export --out roster.zip", "the demo district as a zip"],
-        ["rosterkit export --provider clever --token $TOKEN --out clever-roster/", "a Clever district as a folder of CSV files"],
-        ["rosterkit export --out changes.zip --since 2024-08-01T00:00:00Z", "a delta set of the records changed since August 1st"]
-      ]
-    )
-  )
-)
+export const command = Command.make("export", options, handler)
+
+/** What `rosterkit export --help` says. */
+export const spec: Help.Spec = {
+  name: "export",
+  summary: "the district as a OneRoster 1.1 CSV set, a folder or a zip",
+  description: ["Writes manifest.csv, orgs.csv, users.csv, … ; --provider csv reads such a set back with the same answers."],
+  options,
+  ownGroup: "Export",
+  examples: [
+    ["rosterkit export --out roster.zip", "the demo district as a zip"],
+    ["rosterkit export --provider clever --token $TOKEN --out clever-roster/", "a Clever district as a folder"],
+    ["rosterkit export --out changes.zip --since 2024-08-01T00:00:00Z", "a delta set: changes since August 1st"]
+  ]
+}

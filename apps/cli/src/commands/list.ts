@@ -36,12 +36,12 @@ export const parseSince = (value: string): Effect.Effect<string, InvalidQuery> =
 const options = {
   filter: Options.text("filter").pipe(
     Options.withPseudoName("EXPR"),
-    Options.withDescription("OneRoster filter: field<op>'value' (ops = != > >= < <= ~), up to two joined by AND or OR"),
+    Options.withDescription("field<op>'value' (= != > >= < <= ~), AND/OR of two"),
     Options.optional
   ),
   since: Options.text("since").pipe(
     Options.withPseudoName("ISO-TIMESTAMP"),
-    Options.withDescription("Only records whose dateLastModified is after this ISO 8601 timestamp (delta read)"),
+    Options.withDescription("Only records modified after it (a delta read)"),
     Options.optional
   ),
   max: Options.integer("max").pipe(Options.withPseudoName("N"), Options.withDescription("Stop after this many records"), Options.optional),
@@ -50,7 +50,12 @@ const options = {
   ...Flags.diagnostics
 }
 
-const args = { entity: Args.choice(Model.entityKinds.map((kind) => [kind, kind] as const)).pipe(Args.withDescription("The collection")) }
+const args = {
+  entity: Args.choice(
+    Model.entityKinds.map((kind) => [kind, kind] as const),
+    { name: "entity" }
+  ).pipe(Args.withDescription("The collection"))
+}
 
 const handler = (flags: Command.Command.ParseConfig<typeof options & typeof args>) =>
   Effect.gen(function* () {
@@ -66,16 +71,21 @@ const handler = (flags: Command.Command.ParseConfig<typeof options & typeof args
     })
   })
 
-export const command = Command.make("list", { ...args, ...options }, handler).pipe(
-  Command.withDescription(
-    Help.withExamples(
-      `Any OneRoster collection: ${Model.entityKinds.join(", ")}. --filter and --since are sent to the server where it supports them, else applied locally: the same records either way.`,
-      [
-        ["rosterkit list schools --format table", "every school"],
-        ["rosterkit list classes --filter \"location='302'\" --fields sourcedId,title,location", "the classes in room 302"],
-        ["rosterkit list users --filter \"role='teacher' AND familyName~'SMITH'\"", "teachers whose family name contains SMITH"],
-        ["rosterkit list enrollments --since 2024-08-01T00:00:00Z --format ndjson", "enrollments changed since August 1st"]
-      ]
-    )
-  )
-)
+export const command = Command.make("list", { ...args, ...options }, handler)
+
+/** What `rosterkit list --help` says. */
+export const spec: Help.Spec = {
+  name: "list",
+  summary: "any OneRoster collection, filtered or changed since a time",
+  description: [
+    "--filter and --since are sent to the server where it supports them, else applied locally: the same records either way."
+  ],
+  args,
+  options,
+  examples: [
+    ["rosterkit list schools --format table", "every school"],
+    ["rosterkit list classes --filter \"location='302'\" --fields sourcedId,title,location", "the classes in room 302"],
+    ["rosterkit list users --filter \"role='teacher' AND familyName~'SMITH'\"", "teachers named like SMITH"],
+    ["rosterkit list enrollments --since 2024-08-01T00:00:00Z --format ndjson", "enrollments changed since August 1st"]
+  ]
+}

@@ -16,20 +16,20 @@ import * as Session from "../Session.js"
 const options = {
   role: Options.choice("role", Query.roles).pipe(
     Options.withDefault("students" as Query.Role),
-    Options.withDescription("Which users: students, teachers, or users (both). Default students.")
+    Options.withDescription("Which users (default students; users = both)")
   ),
   group: Options.choice("group", Query.groupKinds).pipe(
-    Options.withDescription("Only the members of the classes, courses (their classes) or schools named by --name"),
+    Options.withDescription("Members of the groups named by --name"),
     Options.optional
   ),
   name: Options.text("name").pipe(
     Options.withPseudoName("NAME"),
-    Options.withDescription("The group's name or id: matched exactly (trimmed, case-insensitive) on the --match-on fields"),
+    Options.withDescription("The group's name or id (exact, any case)"),
     Options.optional
   ),
   matchOn: Options.text("match-on").pipe(
     Options.withPseudoName("FIELD"),
-    Options.withDescription("Group fields --name is compared with; repeatable or comma-separated (default sourcedId,name,title)"),
+    Options.withDescription("Fields --name matches (sourcedId,name,title)"),
     Options.repeated
   ),
   max: Options.integer("max").pipe(Options.withPseudoName("N"), Options.withDescription("Stop after this many users"), Options.optional),
@@ -67,20 +67,21 @@ const handler = (flags: Parsed) =>
     )
   })
 
-export const command = Command.make("users", options, handler).pipe(
-  Command.withDescription(
-    Help.withExamples(
-      [
-        "The students, teachers or users (both) of every class, course or school matching --name, or of the whole district.",
-        "Groups match when --name equals one of the --match-on fields (trimmed, case-insensitive); a course stands for its classes; users are de-duplicated."
-      ],
-      [
-        ["rosterkit users --count", "how many students (139 on the demo district)"],
-        ['rosterkit users --group classes --name "ELA 6 (6A ELA)"', "the students of every class titled ELA 6 (6A ELA)"],
-        ["rosterkit users --group schools --name 7 --role teachers --format csv", "the teachers of school 7, as CSV"],
-        ["rosterkit users --group classes --name 302 --match-on location", "students with a class in room 302"],
-        ["rosterkit users --role users --format ndjson > users.ndjson", "every student and teacher, one JSON record per line"]
-      ]
-    )
-  )
-)
+export const command = Command.make("users", options, handler)
+
+/** What `rosterkit users --help` says. */
+export const spec: Help.Spec = {
+  name: "users",
+  summary: "students, teachers or both, of matching groups or the district",
+  description: [
+    "A class, course (its classes) or school matches when --name equals one of its --match-on fields; users are de-duplicated."
+  ],
+  options,
+  examples: [
+    ["rosterkit users --count", "how many students (139 on the demo district)"],
+    ['rosterkit users --group classes --name "ELA 6 (6A ELA)"', "the students of a class"],
+    ["rosterkit users --group schools --name 7 --role teachers", "the teachers of school 7"],
+    ["rosterkit users --group classes --name 302 --match-on location", "students with a class in room 302"],
+    ["rosterkit users --role users --format csv > users.csv", "everyone, as CSV"]
+  ]
+}

@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly timeoutMs?: number
   /** Flags for node itself, e.g. `--max-old-space-size=32`. */
   readonly nodeOptions?: ReadonlyArray<string>
+  /** Variables to remove (NO_COLOR=1 is set by default). */
+  readonly unsetEnv?: ReadonlyArray<string>
 }
 
 let bundled: Promise<string> | undefined
@@ -60,17 +62,19 @@ const bundle = (): Promise<string> =>
     return outfile
   })())
 
-const cleanEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => {
+const cleanEnv = (extra: Readonly<Record<string, string>> = {}, unset: ReadonlyArray<string> = []): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith("ROSTERKIT_") && key !== "NODE_OPTIONS" && !key.startsWith("VITEST")) env[key] = value
   }
-  return { ...env, NO_COLOR: "1", ...extra }
+  const result: NodeJS.ProcessEnv = { ...env, NO_COLOR: "1", ...extra }
+  for (const key of unset) delete result[key]
+  return result
 }
 
 const exec = (argv: ReadonlyArray<string>, options: RunOptions): Promise<Result> =>
   new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? repoRoot, env: cleanEnv(options.env), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? repoRoot, env: cleanEnv(options.env, options.unsetEnv), stdio: ["ignore", "pipe", "pipe"] })
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
     child.stdout.on("data", (b: Buffer) => out.push(b))
@@ -120,7 +124,7 @@ export const runOnScreen = async (args: ReadonlyArray<string>, options: RunOptio
   const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
   const socket = `rosterkit-test-${process.pid}-${screens++}`
   const tmux = (...tmuxArgs: ReadonlyArray<string>) => exec(["/usr/bin/tmux", "-L", socket, "-f", "/dev/null", ...tmuxArgs], options)
-  const env = Object.entries(cleanEnv(options.env))
+  const env = Object.entries(cleanEnv(options.env, options.unsetEnv))
     .filter(([key]) => /^[A-Z_][A-Z0-9_]*$/i.test(key))
     .map(([key, value]) => `${key}=${quote(value ?? "")}`)
     .join(" ")
