@@ -329,7 +329,7 @@ export const renderCommand = (spec: Spec, style: Style): string => {
   const column = columnFor([...shown.flatMap((g) => g.flags), helpFlag].map(flagLeft), 31) - 2
   shown.forEach((group, i) => {
     const flags = i === shown.length - 1 ? [...group.flags, helpFlag] : group.flags
-    lines.push("", heading(`${group.title}:`, style) + (group.note === undefined ? "" : ` ${group.note}`))
+    lines.push("", heading(`${group.title}${group.note === undefined ? "" : ` ${group.note}`}:`, style))
     lines.push(...twoColumns(flags.map((f) => [flagLeft(f), f.description]), style, 2, column))
   })
   lines.push("", heading("Examples:", style), ...examples(spec.examples, style))

@@ -36,7 +36,7 @@ export const parseSince = (value: string): Effect.Effect<string, InvalidQuery> =
 const options = {
   filter: Options.text("filter").pipe(
     Options.withPseudoName("EXPR"),
-    Options.withDescription("field<op>'value' (= != > >= < <= ~), AND/OR of two"),
+    Options.withDescription("field<op>'value' (= != > >= < <= ~), AND, OR"),
     Options.optional
   ),
   since: Options.text("since").pipe(
