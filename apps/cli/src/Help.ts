@@ -124,7 +124,8 @@ const typeSentences: ReadonlyArray<readonly [RegExp, Kind]> = [
   [/^One of the following: /, "choice"],
   [/^A user-defined piece of text/, "text"]
 ]
-const generatedSentence = /^(This (setting|option|argument) |An? (date|path|file|directory)|A user-defined piece of text)/
+const generatedSentence =
+  /^(This (setting|option|argument) |An? (existing )?(date|file|directory)\b|A (file|directory|file or directory) that must not exist\.|A user-defined piece of text|A date without a time-zone)/
 
 const describe = (doc: HelpDoc.HelpDoc): { readonly kind: Kind; readonly description: string } => {
   const texts = paragraphs(doc)

@@ -15,7 +15,7 @@ import * as Main from "./main.js"
 import * as Output from "./Output.js"
 
 const args = process.argv.slice(2)
-const debug = args.includes("--verbose") || args.includes("-v") || (process.env["ROSTERKIT_DEBUG"] ?? "") !== ""
+const debug = args.some((arg) => arg === "--verbose" || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg)) || (process.env["ROSTERKIT_DEBUG"] ?? "") !== ""
 
 /** Outside a command (before its own logger is installed) only warnings and errors show, on stderr. */
 const stderrLogger = Logger.replace(

@@ -22,6 +22,10 @@ describe("Help", () => {
     expect(Help.flagsOf(Flags.output.fields)[0]).toMatchObject({ kind: "text", repeatable: true, required: false })
     expect(Help.flagsOf(Flags.connection.timeout)[0]).toMatchObject({ kind: "float", placeholder: "SECONDS" })
     expect(Help.flagsOf(Options.text("out"))[0]).toMatchObject({ required: true, kind: "text" })
+    const pathsAndDates: ReadonlyArray<Options.Options<unknown>> = [Options.file("queries"), Options.file("queries", { exists: "yes" }), Options.directory("dir"), Options.date("at")]
+    for (const option of pathsAndDates) {
+      expect(Help.flagsOf(option.pipe(Options.withDescription("Mine"), Options.optional))[0]!.description).toBe("Mine")
+    }
     expect(Help.argsOf(Args.choice([["x", 1], ["y", 2]], { name: "thing" }).pipe(Args.withDescription("A thing")))).toStrictEqual([
       { name: "thing", kind: "choice", choices: ["x", "y"], description: "A thing", required: true }
     ])
