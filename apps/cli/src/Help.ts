@@ -305,12 +305,8 @@ const flagLeft = (flag: Flag) => {
   return flag.repeatable ? `${value}…` : value
 }
 
-const examples = (list: ReadonlyArray<readonly [string, string]>, style: Style) =>
-  list.flatMap(([line, what]) => {
-    const text = `  ${line}`
-    const comment = `  # ${what}`
-    return text.length + comment.length <= style.width ? [`${text}${comment}`] : [text, `    # ${what}`]
-  })
+/** Each example as a `# what it does` line over the command line. */
+const examples = (list: ReadonlyArray<readonly [string, string]>) => list.flatMap(([line, what]) => [`  # ${what}`, `  ${line}`])
 
 /** `rosterkit <command> --help`. */
 export const renderCommand = (spec: Spec, style: Style): string => {
@@ -333,7 +329,7 @@ export const renderCommand = (spec: Spec, style: Style): string => {
     lines.push("", heading(`${group.title}${group.note === undefined ? "" : ` ${group.note}`}:`, style))
     lines.push(...twoColumns(flags.map((f) => [flagLeft(f), f.description]), style, 2, column))
   })
-  lines.push("", heading("Examples:", style), ...examples(spec.examples, style))
+  lines.push("", heading("Examples:", style), ...examples(spec.examples))
   return `${lines.join("\n")}\n`
 }
 
@@ -357,7 +353,7 @@ export const renderRoot = (root: Root, style: Style): string => {
     ...twoColumns(root.commands.map((c) => [c.name, c.summary]), style)
   ]
   for (const paragraph of root.description) lines.push("", ...wrap(paragraph, style.width))
-  lines.push("", heading("Examples:", style), ...examples(root.examples, style))
+  lines.push("", heading("Examples:", style), ...examples(root.examples))
   lines.push(
     "",
     heading("Options:", style),

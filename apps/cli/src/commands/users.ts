@@ -81,7 +81,6 @@ export const spec: Help.Spec = {
     ["rosterkit users --count", "how many students (139 on the demo district)"],
     ['rosterkit users --group classes --name "ELA 6 (6A ELA)"', "the students of a class"],
     ["rosterkit users --group schools --name 7 --role teachers", "the teachers of school 7"],
-    ["rosterkit users --group classes --name 302 --match-on location", "students with a class in room 302"],
-    ["rosterkit users --role users --format csv > users.csv", "everyone, as CSV"]
+    ["rosterkit users --group classes --name 302 --match-on location", "students with a class in room 302"]
   ]
 }
