@@ -1,5 +1,5 @@
 /**
- * `rosterkit list ENTITY` — any OneRoster collection, optionally filtered (`--filter`, OneRoster
+ * `rosterkit list <entity>` — any OneRoster collection, optionally filtered (`--filter`, OneRoster
  * filter syntax) or limited to records changed since a timestamp (`--since`, a delta read).
  */
 import * as Args from "@effect/cli/Args"
