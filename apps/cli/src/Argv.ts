@@ -19,6 +19,7 @@
 import * as Matcher from "@rosterkit/core/Matcher"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Help from "./Help.js"
 
 /** A mistake on the command line (exit code 2). */
@@ -46,15 +47,15 @@ export type Request =
 
 const booleanWords = new Set(["true", "1", "y", "yes", "on", "false", "0", "n", "no", "off"])
 
-/** The candidate closest to `word` when it is close enough to be a typo (or `word` starts it). */
+/**
+ * The candidate a typo most likely meant: core Matcher's nearest by edit distance (1 edit for
+ * up to 3 letters, 2 up to 6, else 3), or else the one `word` begins (`--verb` for `--verbose`).
+ */
 export const didYouMean = (word: string, candidates: ReadonlyArray<string>): string | undefined => {
-  const wanted = word.toLowerCase()
-  const best = Matcher.closest(wanted, candidates, 1)[0]
-  if (best === undefined) return undefined
-  const target = best.toLowerCase()
-  const strip = (s: string) => s.replace(/^-+/, "")
-  const limit = strip(wanted).length <= 3 ? 1 : strip(wanted).length <= 6 ? 2 : 3
-  return Matcher.distance(strip(wanted), strip(target)) <= limit || (strip(wanted).length >= 3 && strip(target).startsWith(strip(wanted))) ? best : undefined
+  const bare = (s: string) => s.replace(/^-+/, "").toLowerCase()
+  const letters = bare(word).length
+  const limit = letters <= 3 ? 1 : letters <= 6 ? 2 : 3
+  return Option.getOrUndefined(Matcher.nearest(word, candidates, limit)) ?? (letters >= 3 ? candidates.find((c) => bare(c).startsWith(bare(word))) : undefined)
 }
 
 const list = (values: ReadonlyArray<string>) => values.join(", ")
