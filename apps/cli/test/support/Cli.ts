@@ -65,7 +65,8 @@ const bundle = (): Promise<string> =>
 const cleanEnv = (extra: Readonly<Record<string, string>> = {}, unset: ReadonlyArray<string> = []): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("ROSTERKIT_") && key !== "NODE_OPTIONS" && !key.startsWith("VITEST")) env[key] = value
+    // FORCE_COLOR (set by some runners) would make node warn about NO_COLOR on stderr.
+    if (!key.startsWith("ROSTERKIT_") && key !== "NODE_OPTIONS" && key !== "FORCE_COLOR" && !key.startsWith("VITEST")) env[key] = value
   }
   const result: NodeJS.ProcessEnv = { ...env, NO_COLOR: "1", ...extra }
   for (const key of unset) delete result[key]
