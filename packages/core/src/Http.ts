@@ -107,6 +107,19 @@ const causeText = (cause: unknown): string => {
 
 const isReset = (text: string) => /ECONNRESET|socket hang up|terminated|other side closed|UND_ERR_SOCKET/i.test(text)
 
+/**
+ * The reason of a network failure, from its cause chain: a name that does not resolve, a
+ * refused connection and a TLS failure are permanent-looking (one retry at most); the rest
+ * (resets, unreachable networks, connect timeouts) are transient.
+ */
+export const networkReason = (text: string): TransportError["reason"] => {
+  if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL/.test(text)) return "dns"
+  if (/ECONNREFUSED/.test(text)) return "refused"
+  if (/CERT|SSL|TLS|self[- ]signed|certificate|handshake/i.test(text)) return "tls"
+  if (/UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT|Connect Timeout/i.test(text)) return "timeout"
+  return isReset(text) ? "reset" : "network"
+}
+
 const parseJson = (text: string): Option.Option<unknown> => {
   try {
     return Option.some(JSON.parse(text))
@@ -150,7 +163,9 @@ export const getJson = (
   context: Context,
   options: Options
 ): Effect.Effect<JsonResponse, RosterError> => {
-  const attempt = Effect.gen(function* () {
+  const attempt = (remaining: Duration.Duration) => Effect.gen(function* () {
+    // the per-attempt timeout, cut to what is left of the request's deadline
+    const timeout = Duration.min(Duration.decode(options.timeout), remaining)
     // the request as actually sent (after the client's transforms), for URLs and secrets
     let sent = request
     const tracked = HttpClient.tapRequest(client, (actual) =>
@@ -170,7 +185,22 @@ export const getJson = (
         return new ConfigurationError({ ...context, setting: "url", reason: `not a valid URL: ${redactUrl(error.request.url)}` })
       }
       const text = causeText(error.cause ?? error.description ?? error.reason)
-      return transport(isReset(text) ? "reset" : "network", text)
+      if (/\bbad port\b/i.test(text)) {
+        // fetch refuses some ports outright (the WHATWG "bad port" list: 1, 6000 …)
+        const port = (() => {
+          try {
+            return new URL(fullUrl(sent)).port
+          } catch {
+            return ""
+          }
+        })()
+        return new ConfigurationError({
+          ...context,
+          setting: "url",
+          reason: `port ${port || "?"} of ${url()} is one HTTP clients refuse to connect to (a blocked port); check the port`
+        })
+      }
+      return transport(networkReason(text), text)
     }
 
     const { response, text } = yield* tracked.execute(request).pipe(
@@ -181,8 +211,8 @@ export const getJson = (
       Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
       Effect.mapError(fromClientError),
       Effect.timeoutFail({
-        duration: options.timeout,
-        onTimeout: () => transport("timeout", `no complete response within ${Duration.format(options.timeout)}`)
+        duration: timeout,
+        onTimeout: () => transport("timeout", `no complete response within ${Duration.format(timeout)}`)
       })
     )
 
@@ -215,8 +245,7 @@ export const getJson = (
     return yield* new ResponseError({ ...context, url: url(), status, description, bodyExcerpt })
   })
 
-  return attempt.pipe(
-    Resilience.retry(options.retry),
+  return Resilience.run(options.retry, attempt).pipe(
     Effect.withSpan("Http.getJson", { attributes: { provider: context.provider, operation: context.operation } })
   )
 }

@@ -11,6 +11,36 @@ const where = {
   operation: Schema.String
 }
 
+/**
+ * How a retried request ended: the attempts made and the time they took. Set on the error a
+ * request gives back after more than one attempt; its message then starts "gave up after …".
+ */
+const retried = {
+  /** Attempts made (the first one included), when more than one. */
+  attempts: Schema.optional(Schema.Number),
+  /** Milliseconds from the first attempt to giving up. */
+  elapsedMillis: Schema.optional(Schema.Number),
+  /** Why the retries stopped early: "deadline 3m" (the time budget), "not transient" … */
+  stoppedBy: Schema.optional(Schema.String)
+}
+
+/** A duration for people: "850ms", "12.3s", "3m0s", "1h2m". */
+export const formatDuration = (millis: number): string => {
+  if (millis < 1000) return `${Math.round(millis)}ms`
+  if (millis < 60_000) return `${(Math.round(millis / 100) / 10).toString()}s`
+  const seconds = Math.round(millis / 1000)
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`
+  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`
+}
+
+/** "gave up after 6 attempts over 3m0s (deadline 3m): " or "" for a single attempt. */
+const gaveUp = (error: { readonly attempts?: number | undefined; readonly elapsedMillis?: number | undefined; readonly stoppedBy?: string | undefined }) => {
+  if (error.attempts === undefined || error.attempts < 2) return ""
+  const over = error.elapsedMillis === undefined ? "" : ` over ${formatDuration(error.elapsedMillis)}`
+  const why = error.stoppedBy === undefined ? "" : ` (${error.stoppedBy})`
+  return `gave up after ${error.attempts} attempts${over}${why}: `
+}
+
 /** A query (or a CLI argument turned into one) is not valid; `field` names the part. */
 export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQuery", {
   ...where,
@@ -63,11 +93,20 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   ...where,
   url: Schema.String,
-  retryAfterMillis: Schema.optional(Schema.Number)
+  retryAfterMillis: Schema.optional(Schema.Number),
+  /** The ceiling on server-requested waits, when the server asked for more (no retry was made). */
+  maxWaitMillis: Schema.optional(Schema.Number),
+  ...retried
 }) {
   override get message() {
-    const hint = this.retryAfterMillis === undefined ? "" : ` (server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)}s)`
-    return `${this.provider}: rate limited during ${this.operation} at ${this.url}${hint}`
+    const seconds = (millis: number) => `${Math.ceil(millis / 1000)}s`
+    const hint =
+      this.retryAfterMillis === undefined
+        ? ""
+        : this.maxWaitMillis !== undefined && this.retryAfterMillis > this.maxWaitMillis
+          ? ` (the server asked to wait ${seconds(this.retryAfterMillis)}, more than the ${seconds(this.maxWaitMillis)} ceiling; raise --max-wait to wait that long)`
+          : ` (server asked to wait ${seconds(this.retryAfterMillis)})`
+    return `${this.provider}: ${gaveUp(this)}rate limited during ${this.operation} at ${this.url}${hint}`
   }
 }
 
@@ -79,23 +118,30 @@ export class ResponseError extends Schema.TaggedError<ResponseError>()("Response
   /** The server's own description (OneRoster imsx_description, Clever message) when it sent one. */
   description: Schema.optional(Schema.String),
   /** The first few hundred characters of the body. */
-  bodyExcerpt: Schema.String
+  bodyExcerpt: Schema.String,
+  ...retried
 }) {
   override get message() {
     const detail = this.description ?? this.bodyExcerpt
-    return `${this.provider}: HTTP ${this.status} from ${this.url} during ${this.operation}${detail ? `: ${detail}` : ""}`
+    return `${this.provider}: ${gaveUp(this)}HTTP ${this.status} from ${this.url} during ${this.operation}${detail ? `: ${detail}` : ""}`
   }
 }
 
-/** The request never completed: network failure, timeout, reset, or a body cut short. */
+/**
+ * The request never completed. `reason`: transient ("network", "timeout", "reset",
+ * "truncated" — a body cut short) or permanent, not worth more than one retry ("dns" — the
+ * host name does not resolve, "refused" — nothing listens on that port, "tls" — the
+ * certificate or handshake failed).
+ */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   ...where,
   url: Schema.String,
-  reason: Schema.Literal("network", "timeout", "reset", "truncated"),
-  detail: Schema.String
+  reason: Schema.Literal("network", "timeout", "reset", "truncated", "dns", "refused", "tls"),
+  detail: Schema.String,
+  ...retried
 }) {
   override get message() {
-    return `${this.provider}: ${this.reason} error during ${this.operation} at ${this.url}: ${this.detail}`
+    return `${this.provider}: ${gaveUp(this)}${this.reason} error during ${this.operation} at ${this.url}: ${this.detail}`
   }
 }
 

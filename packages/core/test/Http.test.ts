@@ -94,7 +94,7 @@ describe("Http.getJson", () => {
       expect(requests()).toBe(2)
       expect(logs.lines).toHaveLength(1)
       expect(logs.lines[0]!.annotations["delayMillis"]).toBe(2000)
-      expect(logs.lines[0]!.message).toContain("rate limited during list users, waiting 2s")
+      expect(logs.lines[0]!.message).toContain("429 (rate limited) from sis.example during list users, retrying in 2.0s")
     })
   )
 

@@ -33,6 +33,7 @@ const captureLogs = () => {
 
 const http503 = new ResponseError({ ...where, url, status: 503, bodyExcerpt: "" })
 const options: Resilience.RetryOptions = { retries: 3, baseDelay: "100 millis", maxDelay: "1 second" }
+const transport = (reason: TransportError["reason"]) => new TransportError({ ...where, url, reason, detail: reason })
 
 describe("Resilience", () => {
   it.effect("retries retryable failures with backoff and then succeeds", () =>
@@ -74,7 +75,7 @@ describe("Resilience", () => {
       expect(yield* Fiber.join(fiber)).toBe("ok")
       expect(attempts()).toBe(2)
       expect(logs.lines).toHaveLength(1)
-      expect(logs.lines[0]!.message).toBe("test: rate limited during list users, waiting 2s (retry 1 of 3)")
+      expect(logs.lines[0]!.message).toBe("test: 429 (rate limited) from sis.example during list users, retrying in 2.0s (attempt 2 of 4)")
       expect(logs.lines[0]!.annotations["delayMillis"]).toBe(2000)
       expect(String(logs.lines[0]!.annotations["url"])).not.toContain("abc12345")
     })
@@ -119,6 +120,67 @@ describe("Resilience", () => {
       const exit = yield* Effect.exit(Resilience.retry({ ...options, retries: 0 })(effect))
       expect(exit._tag).toBe("Failure")
       expect(attempts()).toBe(1)
+    })
+  )
+
+  it.effect("a host that does not resolve, a refused connection or a TLS failure is retried once at most", () =>
+    Effect.gen(function* () {
+      for (const reason of ["dns", "refused", "tls"] as const) {
+        const error = transport(reason)
+        const { effect, attempts } = flaky([error, error, error, error])
+        const fiber = yield* Effect.fork(Effect.flip(Resilience.retry(Resilience.defaultRetryOptions)(effect)))
+        yield* TestClock.adjust("1 second")
+        const result = yield* Fiber.join(fiber)
+        expect(attempts()).toBe(2)
+        expect(result._tag).toBe("TransportError")
+        expect(result.message).toContain("gave up after 2 attempts")
+        expect(result.message).toContain("not transient")
+      }
+    })
+  )
+
+  it.effect("timeouts and resets retry under the deadline, and the error says how many attempts over how long", () =>
+    Effect.gen(function* () {
+      const timeout = transport("timeout")
+      const { effect, attempts } = flaky(Array.from({ length: 50 }, () => timeout))
+      // every attempt takes 30 s (a server that accepts and never answers)
+      const slow = Effect.zipRight(Effect.sleep("30 seconds"), effect)
+      const fiber = yield* Effect.fork(
+        Effect.flip(Resilience.retry({ retries: 20, baseDelay: "1 second", maxDelay: "10 seconds", deadline: "2 minutes" })(slow))
+      )
+      yield* TestClock.adjust("10 minutes")
+      const error = yield* Fiber.join(fiber)
+      // 30 s + ~1 s + 30 s + ~2 s + 30 s + ~4 s + 30 s: the next wait would end past 2 minutes
+      expect(attempts()).toBe(4)
+      expect(error.message).toMatch(/gave up after 4 attempts over 2m\ds \(deadline 2m0s reached\): timeout error/)
+    })
+  )
+
+  it.effect("a server-requested wait beyond maxWait fails at once with RateLimited carrying that wait", () =>
+    Effect.gen(function* () {
+      const { effect, attempts } = flaky([new RateLimited({ ...where, url, retryAfterMillis: 86_400_000 })])
+      const error = yield* Effect.flip(Resilience.retry({ ...options, maxWait: "60 seconds" })(effect))
+      expect(attempts()).toBe(1)
+      expect(error._tag).toBe("RateLimited")
+      const limited = error as RateLimited
+      expect(limited.retryAfterMillis).toBe(86_400_000)
+      expect(limited.maxWaitMillis).toBe(60_000)
+      expect(limited.message).toContain("the server asked to wait 86400s, more than the 60s ceiling")
+    })
+  )
+
+  it.effect("tells the onRateLimited listener before waiting", () =>
+    Effect.gen(function* () {
+      const seen: Array<number | undefined> = []
+      const { effect } = flaky([new RateLimited({ ...where, url, retryAfterMillis: 10 }), http503])
+      const fiber = yield* Effect.fork(
+        Resilience.retry(options)(effect).pipe(
+          Effect.locally(Resilience.onRateLimited, (error) => Effect.sync(() => seen.push(error.retryAfterMillis)))
+        )
+      )
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Fiber.join(fiber)).toBe("ok")
+      expect(seen).toEqual([10])
     })
   )
 })
