@@ -10,6 +10,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Http from "./Http.js"
+import * as Resilience from "./Resilience.js"
 import { DecodeError, InconsistentSnapshot, redactUrl, type RosterError } from "./RosterError.js"
 
 /** One page of a listing with the paging signals the server sent. */
@@ -19,25 +20,41 @@ export interface Page<A> {
   readonly total?: number | undefined
   /** The URL of the next page (OneRoster `Link rel="next"`, Clever `links`), when sent. */
   readonly next?: string | undefined
+  /** The roster's revision (ClassLink `X-Perm-Rev`), when sent: a change means the listing changed. */
+  readonly revision?: string | undefined
 }
 
 /** Options of {@link offsetPaged}. */
 export interface OffsetOptions<A> {
   /** The `limit` asked for; the server may silently return fewer per page. */
   readonly pageSize: number
-  /** How many pages to fetch at once when the total is known. */
+  /** How many pages to fetch at once when the total is known (halved on each 429, for the rest of the listing). */
   readonly concurrency: number
   readonly context: Http.Context
   /** Fetches the page at `offset` of at most `limit` records. */
   readonly fetch: (offset: number, limit: number) => Effect.Effect<Page<A>, RosterError>
   /** Fetches a page by the URL of a `next` link. Without it, `next` links are ignored and offsets used. */
   readonly fetchUrl?: ((url: string) => Effect.Effect<Page<A>, RosterError>) | undefined
+  /**
+   * A record's id (OneRoster `sourcedId`). With it the listing is checked for change while it
+   * is read and repaired (see {@link offsetPaged}); without it, only short pages and loops are
+   * caught.
+   */
+  readonly id?: ((record: A) => string) | undefined
+  /** How often a listing that changed while read is read again before failing. Default {@link defaultMaxRestarts}. */
+  readonly maxRestarts?: number | undefined
 }
+
+/** 2: a listing that changed while read is read again at most twice. */
+export const defaultMaxRestarts = 2
 
 const inconsistent = (context: Http.Context, detail: string) => new InconsistentSnapshot({ ...context, detail })
 
 const repeatedNext = (context: Http.Context, url: string) =>
   inconsistent(context, `the server sent the next link ${redactUrl(url)} twice; stopping instead of looping`)
+
+// ---------------------------------------------------------------------------------------------
+// Without ids: the pages are trusted to form one listing (short pages and loops are caught)
 
 /**
  * Pages by offset from `start` until a page is empty or shorter than the largest page seen
@@ -56,42 +73,31 @@ const sequential = <A>(options: OffsetOptions<A>, start: number, largest: number
   )
 
 /** Follows `next` links from `first` (already fetched) until absent, an empty page, or a repeat. */
-const followNext = <A>(
+const followNext = <A, E>(
   context: Http.Context,
   first: string,
-  fetchUrl: (url: string) => Effect.Effect<Page<A>, RosterError>,
-  stopOnEmpty: boolean
-): Stream.Stream<A, RosterError> =>
+  fetchUrl: (url: string) => Effect.Effect<Page<A>, E>,
+  stopOnEmpty: boolean,
+  accept: (page: Page<A>) => Effect.Effect<Chunk.Chunk<A>, E> = (page) => Effect.succeed(Chunk.fromIterable(page.items))
+): Stream.Stream<A, E | InconsistentSnapshot> =>
   Stream.suspend(() => {
     const seen = new Set<string>([first])
     return Stream.paginateChunkEffect(first, (url) =>
-      Effect.flatMap(fetchUrl(url), (page) => {
-        const next = page.next
-        const items = Chunk.fromIterable(page.items)
-        if (next === undefined || (stopOnEmpty && page.items.length === 0)) {
-          return Effect.succeed([items, Option.none<string>()] as const)
-        }
-        if (seen.has(next)) return Effect.fail(repeatedNext(context, next))
-        seen.add(next)
-        return Effect.succeed([items, Option.some(next)] as const)
-      })
+      Effect.flatMap(fetchUrl(url), (page) =>
+        Effect.flatMap(accept(page), (items): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<string>], E | InconsistentSnapshot> => {
+          const next = page.next
+          if (next === undefined || (stopOnEmpty && page.items.length === 0)) {
+            return Effect.succeed([items, Option.none<string>()] as const)
+          }
+          if (seen.has(next)) return Effect.fail(repeatedNext(context, next))
+          seen.add(next)
+          return Effect.succeed([items, Option.some(next)] as const)
+        })
+      )
     )
   })
 
-/**
- * A OneRoster-style listing paged by `offset`/`limit`. Lazy: nothing is fetched until the
- * stream is pulled, and `Stream.take(5)` on a 100-per-page listing makes one request.
- *
- * After the first page:
- * - `total` known: the remaining offsets (stepping by the page size the server actually
- *   returned, so a silently clamped `limit` loses nothing) are fetched `concurrency` at a time,
- *   in order. A page other than the last that comes back short fails with
- *   `InconsistentSnapshot`; a full last page means the roster grew, so paging continues.
- * - else `next` present (and `fetchUrl` given): follows the links; a repeated link fails.
- * - else: pages by offset until a page is empty or shorter than the largest seen (a short first
- *   page is not trusted as the end).
- */
-export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> =>
+const unchecked = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> =>
   Stream.unwrap(
     Effect.map(options.fetch(0, options.pageSize), (first): Stream.Stream<A, RosterError> => {
       const length = first.items.length
@@ -141,16 +147,326 @@ export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, Rost
     })
   )
 
+// ---------------------------------------------------------------------------------------------
+// With ids: change under the pull is detected and repaired
+
+/** The listing changed under the pull (internal: turns into a restart or InconsistentSnapshot). */
+class Moved {
+  readonly _tag = "Moved"
+  constructor(readonly detail: string) {}
+}
+
+/** What one reading ("run") of a listing checks and emits with. */
+interface Run<A> {
+  /** Checks a page's revision and total against the run's first page. */
+  readonly check: (page: Page<A>, where: string) => Effect.Effect<void, Moved>
+  /**
+   * The records of `items` from index `from` that were not output yet, recording their ids;
+   * an id listed twice within the run means the listing moved.
+   */
+  readonly keep: (items: ReadonlyArray<A>, from: number) => Effect.Effect<Chunk.Chunk<A>, Moved>
+  /** 0 for the first reading, then 1, 2 … */
+  readonly attempt: number
+}
+
+const sample = (ids: ReadonlyArray<string>, max = 5) =>
+  ids.length <= max ? ids.join(", ") : `${ids.slice(0, max).join(", ")} and ${ids.length - max} more`
+
+/**
+ * Runs `read` (one reading of a listing) and repairs a listing that changed under it: on
+ * `Moved`, reads the whole listing again (up to `maxRestarts` times), outputting only records
+ * not output before, then checks that every record output earlier is still in the listing.
+ *
+ * A stream cannot take back what it has output, so the result is the roster *after* the change
+ * (records output before it that still exist, plus every other record of the new listing),
+ * or an InconsistentSnapshot naming the records output before the change that no longer exist.
+ * Memory: the ids of the listing (two sets while a listing is read again), never the records.
+ */
+const repaired = <A>(
+  context: Http.Context,
+  idOf: (record: A) => string,
+  maxRestarts: number,
+  read: (run: Run<A>) => Stream.Stream<A, RosterError | Moved>
+): Stream.Stream<A, RosterError> =>
+  Stream.suspend(() => {
+    const emitted = new Set<string>()
+
+    const reading = (attempt: number): Stream.Stream<A, RosterError | Moved> =>
+      Stream.suspend(() => {
+        const seen = new Set<string>()
+        let total: number | undefined
+        let revision: string | undefined
+        let first = true
+        const run: Run<A> = {
+          attempt,
+          check: (page, where) =>
+            Effect.suspend(() => {
+              if (first) {
+                first = false
+                total = page.total
+                revision = page.revision
+                return Effect.void
+              }
+              if (page.revision !== undefined && revision !== undefined && page.revision !== revision) {
+                return Effect.fail(new Moved(`the roster revision (X-Perm-Rev) changed from ${revision} to ${page.revision} at ${where}`))
+              }
+              if (page.total !== undefined && total !== undefined && page.total !== total) {
+                return Effect.fail(new Moved(`the record count (X-Total-Count) changed from ${total} to ${page.total} at ${where}`))
+              }
+              return Effect.void
+            }),
+          keep: (items, from) =>
+            Effect.suspend(() => {
+              const out: Array<A> = []
+              for (let i = from; i < items.length; i++) {
+                const item = items[i]!
+                const key = idOf(item)
+                if (seen.has(key)) return Effect.fail(new Moved(`record ${key} was listed twice`))
+                seen.add(key)
+                if (emitted.has(key)) continue
+                emitted.add(key)
+                out.push(item)
+              }
+              return Effect.succeed(Chunk.unsafeFromArray(out))
+            })
+        }
+        const body = read(run)
+        if (attempt === 0) return body
+        // every record output by an earlier reading must still be in this one
+        const verify = Effect.suspend(() => {
+          const gone: Array<string> = []
+          for (const key of emitted) if (!seen.has(key)) gone.push(key)
+          return gone.length === 0
+            ? Effect.void
+            : Effect.fail(
+                inconsistent(
+                  context,
+                  `${gone.length} record${gone.length === 1 ? "" : "s"} already output (${sample(gone)}) ` +
+                    `${gone.length === 1 ? "was" : "were"} removed from the listing while it was read; the output ` +
+                    "would be neither the roster before the change nor the one after it — run again"
+                )
+              )
+        })
+        return Stream.concat(body, Stream.drain(Stream.fromEffect(verify)))
+      })
+
+    const attemptFrom = (attempt: number): Stream.Stream<A, RosterError> =>
+      reading(attempt).pipe(
+        Stream.catchAll((error): Stream.Stream<A, RosterError> => {
+          if (!(error instanceof Moved)) return Stream.fail(error)
+          if (attempt >= maxRestarts) {
+            return Stream.fail(
+              inconsistent(
+                context,
+                maxRestarts === 0
+                  ? `the listing changed while it was read: ${error.detail}`
+                  : `the listing kept changing while it was read (read ${attempt + 1} times): ${error.detail}; try again later`
+              )
+            )
+          }
+          return Stream.unwrap(
+            Effect.as(
+              Effect.logInfo(
+                `${context.provider}: the listing changed while it was read during ${context.operation} (${error.detail}); ` +
+                  `reading it again (${attempt + 1} of ${maxRestarts}) without repeating records already output`
+              ),
+              attemptFrom(attempt + 1)
+            )
+          )
+        })
+      )
+
+    return attemptFrom(0)
+  })
+
+/** Halves `concurrency` (down to 1) on each 429 of a fetch run through it. */
+const adaptiveGate = (context: Http.Context, concurrency: number) => {
+  let permits = Math.max(1, concurrency)
+  const semaphore = Effect.unsafeMakeSemaphore(permits)
+  const shrink = () =>
+    Effect.suspend(() => {
+      if (permits <= 1) return Effect.void
+      permits = Math.max(1, Math.floor(permits / 2))
+      return Effect.zipRight(
+        semaphore.resize(permits),
+        Effect.logInfo(`${context.provider}: rate limited during ${context.operation}; fetching at most ${permits} page${permits === 1 ? "" : "s"} at a time from now on`)
+      )
+    })
+  return {
+    run: <B, E, R>(self: Effect.Effect<B, E, R>) =>
+      semaphore.withPermits(1)(self).pipe(Effect.locally(Resilience.onRateLimited, shrink)),
+    permits: () => permits
+  }
+}
+
+const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => string): Stream.Stream<A, RosterError> =>
+  Stream.suspend(() => {
+    const { context, pageSize } = options
+    const gate = adaptiveGate(context, options.concurrency)
+    const fetch = (offset: number, limit: number) => gate.run(options.fetch(offset, limit))
+
+    return repaired(context, idOf, options.maxRestarts ?? defaultMaxRestarts, (run) => {
+      /** The page at `offset` must start with `expected` (the previous page's last record). */
+      const lineUp = (page: Page<A>, offset: number, expected: string | undefined): Effect.Effect<void, Moved> => {
+        if (expected === undefined) return Effect.void
+        const head = page.items[0]
+        if (head === undefined) {
+          return Effect.fail(new Moved(`the page at offset ${offset} was empty where record ${expected} was expected: records were removed before it`))
+        }
+        const got = idOf(head)
+        return got === expected
+          ? Effect.void
+          : Effect.fail(
+              new Moved(
+                `the page at offset ${offset} starts with record ${got} instead of ${expected} (the last record of the page before): ` +
+                  "records were added or removed before it"
+              )
+            )
+      }
+      const lastId = (page: Page<A>, fallback: string | undefined) =>
+        page.items.length === 0 ? fallback : idOf(page.items[page.items.length - 1]!)
+
+      /**
+       * Pages one at a time from `offset`, each overlapping the one before by its first record,
+       * until a page is shorter than the largest seen.
+       */
+      const oneByOne = (start: { readonly offset: number; readonly largest: number; readonly expected: string | undefined; readonly limit: number }) =>
+        Stream.paginateChunkEffect(start, (state) =>
+          Effect.gen(function* () {
+            const page = yield* fetch(state.offset, state.limit)
+            yield* run.check(page, `offset ${state.offset}`)
+            yield* lineUp(page, state.offset, state.expected)
+            const overlap = state.expected === undefined ? 0 : 1
+            const items = yield* run.keep(page.items, overlap)
+            const got = page.items.length
+            const largest = Math.max(state.largest, got)
+            const done = got < state.largest || got - overlap === 0
+            const next = largest >= 2
+              ? { offset: state.offset + got - 1, largest, expected: lastId(page, state.expected), limit: state.limit }
+              : { offset: state.offset + got, largest, expected: undefined, limit: state.limit }
+            return [items, done ? Option.none() : Option.some(next)] as const
+          })
+        )
+
+      /** With a total: the remaining pages, `concurrency` at a time, in order, overlapping by one record. */
+      const planned = (first: Page<A>, total: number) => {
+        const size = first.items.length
+        const overlap = size >= 2 ? 1 : 0
+        const step = size - overlap
+        const offsets: Array<number> = []
+        for (let offset = step; offset + overlap < total; offset += step) offsets.push(offset)
+        const lastOffset = offsets[offsets.length - 1]!
+        let expected = overlap === 1 ? lastId(first, undefined) : undefined
+        return Stream.fromIterable(offsets).pipe(
+          Stream.mapEffect((offset) => Effect.map(fetch(offset, size), (page) => [offset, page] as const), {
+            concurrency: Math.max(1, options.concurrency)
+          }),
+          Stream.flatMap(([offset, page]) =>
+            Stream.unwrap(
+              Effect.gen(function* () {
+                yield* run.check(page, `offset ${offset}`)
+                yield* lineUp(page, offset, expected)
+                const got = page.items.length
+                if (offset !== lastOffset && got < size) {
+                  return yield* Effect.fail(
+                    new Moved(`the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): records were removed`)
+                  )
+                }
+                if (offset === lastOffset && got < Math.min(size, total - offset)) {
+                  return yield* Effect.fail(
+                    new Moved(`the last page (offset ${offset}) had ${got} records; ${total} were counted: records were removed`)
+                  )
+                }
+                const items = Stream.fromChunk(yield* run.keep(page.items, overlap))
+                expected = overlap === 1 ? lastId(page, expected) : undefined
+                // a full last page: the roster may be larger than counted
+                return offset === lastOffset && got >= size
+                  ? Stream.concat(items, oneByOne({ offset: offset + step, largest: size, expected, limit: size }))
+                  : items
+              })
+            )
+          )
+        )
+      }
+
+      return Stream.unwrap(
+        Effect.gen(function* () {
+          const first = yield* fetch(0, pageSize)
+          yield* run.check(first, "offset 0")
+          const head = Stream.fromChunk(yield* run.keep(first.items, 0))
+          const length = first.items.length
+          if (length === 0) return head
+          const after = length >= 2
+            ? { offset: length - 1, largest: length, expected: lastId(first, undefined), limit: pageSize }
+            : { offset: length, largest: length, expected: undefined, limit: pageSize }
+          if (first.total !== undefined) {
+            if (first.total <= length) return length >= pageSize ? Stream.concat(head, oneByOne(after)) : head
+            // a reading after a change trusts the pages, not the count (it may be what moved, or a lie)
+            return run.attempt === 0 ? Stream.concat(head, planned(first, first.total)) : Stream.concat(head, oneByOne(after))
+          }
+          if (first.next !== undefined && options.fetchUrl !== undefined) {
+            const fetchUrl = options.fetchUrl
+            return Stream.concat(
+              head,
+              followNext<A, RosterError | Moved>(context, first.next, (url) => gate.run(fetchUrl(url)), true, (page) =>
+                Effect.zipRight(run.check(page, redactUrl(first.next ?? "")), run.keep(page.items, 0))
+              )
+            )
+          }
+          return Stream.concat(head, oneByOne(after))
+        })
+      )
+    })
+  })
+
+/**
+ * A OneRoster-style listing paged by `offset`/`limit`. Lazy: nothing is fetched until the
+ * stream is pulled, and `Stream.take(5)` on a 100-per-page listing makes one request.
+ *
+ * After the first page:
+ * - `total` known: the remaining offsets (stepping by the page size the server actually
+ *   returned, so a silently clamped `limit` loses nothing) are fetched `concurrency` at a time,
+ *   in order. A full last page means the roster grew, so paging continues.
+ * - else `next` present (and `fetchUrl` given): follows the links; a repeated link fails.
+ * - else: pages by offset until a page is empty or shorter than the largest seen (a short first
+ *   page is not trusted as the end).
+ *
+ * With `id` (the providers always give it), the listing is checked for change while it is read:
+ * each page after the first starts one record early and must start with the previous page's
+ * last record (a page boundary that no longer lines up), `X-Total-Count` and the revision
+ * (`X-Perm-Rev`) must not move, no record may be listed twice, and no page but the last may be
+ * short. A change is repaired by reading the listing again, up to `maxRestarts` times, without
+ * repeating records already output; the result is the roster after the change, or an
+ * `InconsistentSnapshot` naming what moved — records already output that were removed, or the
+ * last change seen when the listing kept changing. Each 429 halves the concurrency for the
+ * rest of the listing.
+ *
+ * Without `id`, a short page that is not the last fails with `InconsistentSnapshot`.
+ */
+export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> =>
+  options.id === undefined ? unchecked(options) : checkedOffsets(options, options.id)
+
 /**
  * A cursor listing (Clever's `links rel=next`): fetches `first`, then each `next` until a page
  * has none — no request after the last page. A repeated `next` fails with
- * `InconsistentSnapshot` instead of looping.
+ * `InconsistentSnapshot` instead of looping. With `id`, a record listed twice means the listing
+ * moved under the cursor: it is read again as {@link offsetPaged} does.
  */
 export const linkPaged = <A>(options: {
   readonly first: string
   readonly context: Http.Context
   readonly fetch: (url: string) => Effect.Effect<Page<A>, RosterError>
-}): Stream.Stream<A, RosterError> => followNext(options.context, options.first, options.fetch, false)
+  readonly id?: ((record: A) => string) | undefined
+  readonly maxRestarts?: number | undefined
+}): Stream.Stream<A, RosterError> => {
+  const id = options.id
+  if (id === undefined) return followNext(options.context, options.first, options.fetch, false)
+  return repaired(options.context, id, options.maxRestarts ?? defaultMaxRestarts, (run) =>
+    followNext<A, RosterError | Moved>(options.context, options.first, options.fetch, false, (page) =>
+      Effect.zipRight(run.check(page, "a next page"), run.keep(page.items, 0))
+    )
+  )
+}
 
 /** Splits `text` on `separator` outside double-quoted strings and `<…>`. */
 const splitOutside = (text: string, separator: string): Array<string> => {
