@@ -10,8 +10,9 @@
  *   `Authorization: Bearer {token}` (ClassLink carries the application id in the path, not a header).
  * - Pages of 10000 records (ClassLink's recommendation; the generic default is 1000).
  * - `X-Perm-Rev`: ClassLink's roster revision. If it changes between the pages of one listing,
- *   the listing is restarted once; a second change fails with `InconsistentSnapshot`
- *   (see `revisionGuard`).
+ *   the listing changed: it is read again without repeating records already output (at most
+ *   twice), then checked to equal the roster after the change; else `InconsistentSnapshot`
+ *   (core `Pager.offsetPaged`).
  * - 429: retried with jittered exponential backoff, never sooner than `Retry-After`.
  */
 import * as Config from "effect/Config"
@@ -121,6 +122,9 @@ const applicationSegment = (id: string): string => {
 }
 
 /**
+ * @deprecated ClassLink listings now check `X-Perm-Rev` in the pager (`revisionHeader`), with
+ * the same repair as any other change. Kept for callers that set it as a `pullGuard`.
+ *
  * Restarts a listing once when ClassLink's roster revision (`X-Perm-Rev`) changes between its
  * pages; a second change fails with `InconsistentSnapshot`.
  *
@@ -189,7 +193,7 @@ export const oneRosterOptions = (options: Options): Either.Either<OneRosterClien
     timeout: options?.timeout,
     retry: options?.retry,
     filterPushdown: options?.filterPushdown,
-    pullGuard: revisionGuard
+    revisionHeader
   } satisfies Partial<OneRosterClient.Options>
   const proxied = options !== null && typeof options === "object" && ("token" in options || "applicationId" in options)
   const result: Either.Either<OneRosterClient.Options, ConfigurationError> = proxied

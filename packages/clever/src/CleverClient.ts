@@ -31,7 +31,7 @@ import * as Stream from "effect/Stream"
 import * as Http from "@rosterkit/core/Http"
 import * as Pager from "@rosterkit/core/Pager"
 import * as ProviderOptions from "@rosterkit/core/ProviderOptions"
-import type * as Resilience from "@rosterkit/core/Resilience"
+import * as Resilience from "@rosterkit/core/Resilience"
 import { ConfigurationError, DecodeError, NotFound, redactUrl, type RosterError } from "@rosterkit/core/RosterError"
 import * as CleverSchema from "./CleverSchema.js"
 
@@ -198,6 +198,17 @@ export const make = (
     const version = hostUrl.pathname.split("/").filter((s) => s !== "").at(-1)
     const limiter = yield* RateLimiter.make({ limit: settings.requestsPerMinute, interval: "1 minute", algorithm: "token-bucket" })
     const inFlight = yield* Effect.makeSemaphore(settings.concurrency)
+    // Each 429 halves the requests in flight from this client, for the rest of its life.
+    let permits = settings.concurrency
+    const slowDown = () =>
+      Effect.suspend(() => {
+        if (permits <= 1) return Effect.void
+        permits = Math.max(1, Math.floor(permits / 2))
+        return Effect.zipRight(
+          inFlight.resize(permits),
+          Effect.logInfo(`${providerName}: rate limited; at most ${permits} request${permits === 1 ? "" : "s"} in flight from now on`)
+        )
+      })
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
         request.pipe(HttpClientRequest.bearerToken(options.token), HttpClientRequest.acceptJson)
@@ -242,7 +253,9 @@ export const make = (
       context: Http.Context,
       pageUrl: string
     ) {
-      const response = yield* Http.getJson(client, HttpClientRequest.get(pageUrl), context, httpOptions)
+      const response = yield* Http.getJson(client, HttpClientRequest.get(pageUrl), context, httpOptions).pipe(
+        Effect.locally(Resilience.onRateLimited, slowDown)
+      )
       const body = yield* decodeEnvelope(CleverSchema.ListResponse, response.body, context, response.url)
       const items = yield* decodeRecords(
         schema,
@@ -261,7 +274,12 @@ export const make = (
       const stream = Pager.linkPaged({
         first: url(path, { limit: String(pageSize), ...listOptions?.params }),
         context,
-        fetch: (pageUrl) => fetchPage(schema, context, pageUrl)
+        fetch: (pageUrl) => fetchPage(schema, context, pageUrl),
+        // a record listed twice means the listing moved under the cursor: read again
+        id: (record) => {
+          const id = (record as { readonly id?: unknown }).id
+          return typeof id === "string" ? id : JSON.stringify(record)
+        }
       })
       const notFound = listOptions?.notFound
       if (notFound === undefined) return stream

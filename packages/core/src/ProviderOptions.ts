@@ -86,6 +86,10 @@ export const HttpUrl = (example: string, options: { readonly bareHost?: boolean 
   checked((input) => {
     if (typeof input !== "string" || input.trim() === "") return Either.left(`is missing (e.g. ${example})`)
     const text = input.trim()
+    // "/ims/oneroster/v1p1/" or "https:///ims/…": a path, which URL parsing would turn into a host "ims"
+    if (text.startsWith("/") || /^[a-z][a-z\d+.-]*:\/\/(\/|$)/i.test(text)) {
+      return Either.left(`'${redactUrl(text)}' is a path without a host (expected e.g. ${example})`)
+    }
     let url: URL
     try {
       url = new URL(options.bareHost === true && !/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? `https://${text}` : text)
@@ -93,6 +97,11 @@ export const HttpUrl = (example: string, options: { readonly bareHost?: boolean 
       return Either.left(`'${redactUrl(text)}' is not a URL (expected e.g. ${example})`)
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left(`must be an http(s) URL, not ${url.protocol}`)
+    // a bare host is a domain name (acme.example.org), localhost or an IP address; a lone word is
+    // a typo or a path segment taken for a host
+    if (options.bareHost === true && !url.hostname.includes(".") && !url.hostname.includes(":") && url.hostname !== "localhost") {
+      return Either.left(`'${url.hostname}' is not a host name (no domain; expected e.g. ${example})`)
+    }
     if (url.username !== "" || url.password !== "") return Either.left("must not carry credentials; give them as their own settings")
     if (url.search !== "" || url.hash !== "") return Either.left("must not have a query or fragment")
     return Either.right(url)
@@ -123,11 +132,13 @@ const AnyDuration: Schema.Schema<Duration.DurationInput, unknown> = checked(
   "Duration"
 )
 
-/** A retry policy (`Resilience.RetryOptions`): retries ≥ 0, two durations. */
+/** A retry policy (`Resilience.RetryOptions`): retries ≥ 0, two durations, an optional deadline and wait ceiling. */
 export const RetryOptions: Schema.Schema<Resilience.RetryOptions, unknown> = Schema.Struct({
   retries: WholeNumber({ min: 0 }),
   baseDelay: AnyDuration,
-  maxDelay: AnyDuration
+  maxDelay: AnyDuration,
+  deadline: Schema.optional(PositiveDuration),
+  maxWait: Schema.optional(PositiveDuration)
 }) as unknown as Schema.Schema<Resilience.RetryOptions, unknown>
 
 /** An optional setting: absent or `undefined` is fine, anything else must decode with `schema`. */

@@ -105,6 +105,13 @@ export interface Options {
   readonly name?: string | undefined
   /** Wraps every listing; see `PullGuard`. */
   readonly pullGuard?: PullGuard | undefined
+  /**
+   * A response header carrying the roster's revision (ClassLink: `x-perm-rev`). When it changes
+   * between the pages of a listing, the listing changed: it is read again (see `Pager.offsetPaged`).
+   */
+  readonly revisionHeader?: string | undefined
+  /** How often a listing that changed while read is read again before failing. Default 2. */
+  readonly maxRestarts?: number | undefined
 }
 
 /** Options after validation, with every default filled in. */
@@ -118,6 +125,8 @@ export interface Settings {
   readonly http: Http.Options
   readonly filterPushdown: boolean
   readonly pullGuard: PullGuard | undefined
+  readonly revisionHeader: string | undefined
+  readonly maxRestarts: number
 }
 
 export const defaultPageSize = 1000
@@ -217,7 +226,9 @@ export const validate = (options: Options): Either.Either<Settings, Configuratio
       concurrency: decoded.concurrency,
       http: { timeout: decoded.timeout, retry: decoded.retry, describeError },
       filterPushdown: options.filterPushdown ?? true,
-      pullGuard: options.pullGuard
+      pullGuard: options.pullGuard,
+      revisionHeader: options.revisionHeader?.toLowerCase(),
+      maxRestarts: typeof options.maxRestarts === "number" && Number.isInteger(options.maxRestarts) && options.maxRestarts >= 0 ? options.maxRestarts : Pager.defaultMaxRestarts
     }
   })
 }
@@ -381,7 +392,8 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
           const raw = yield* Pager.envelope(response.body, Model.envelopeKey[kind], source)
           const items = yield* Pager.decodeItems(schema, raw, source)
           const next = Pager.parseLinkNext(header(response, "link"), response.url)
-          return { items, total: totalCount(response), next } satisfies Pager.Page<Model.EntityOf<K>>
+          const revision = settings.revisionHeader === undefined ? undefined : header(response, settings.revisionHeader)?.trim() || undefined
+          return { items, total: totalCount(response), next, revision } satisfies Pager.Page<Model.EntityOf<K>>
         })
 
       const pull = (observe: PageObserver) => {
@@ -404,6 +416,8 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
           pageSize: settings.pageSize,
           concurrency: settings.concurrency,
           context,
+          id: (record) => (record as { readonly sourcedId: string }).sourcedId,
+          maxRestarts: settings.maxRestarts,
           fetch: (offset, limit) =>
             request(path, { params: { ...params, limit: String(limit), offset: String(offset) }, operation: context.operation }).pipe(
               Effect.flatMap(page(observe)),
