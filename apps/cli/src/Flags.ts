@@ -74,6 +74,16 @@ export const connection = {
     Options.withPseudoName("N"),
     Options.withDescription(`Retries of 429/5xx/network faults (default 5)${env("retries")}`),
     Options.optional
+  ),
+  deadline: Options.float("deadline").pipe(
+    Options.withPseudoName("SECONDS"),
+    Options.withDescription(`Time budget of one request with its retries (default 180) ${env("deadline")}`),
+    Options.optional
+  ),
+  maxWait: Options.float("max-wait").pipe(
+    Options.withPseudoName("SECONDS"),
+    Options.withDescription(`Longest wait a server may ask for with Retry-After / X-RateLimit-Reset; beyond it, fail (default 60) ${env("maxWait")}`),
+    Options.optional
   )
 }
 
@@ -141,6 +151,8 @@ export const toSettings = (flags: Connection): Settings.Flags => {
     pageSize: get(flags.pageSize),
     concurrency: get(flags.concurrency),
     timeout: get(flags.timeout),
-    retries: get(flags.retries)
+    retries: get(flags.retries),
+    deadline: get(flags.deadline),
+    maxWait: get(flags.maxWait)
   }
 }

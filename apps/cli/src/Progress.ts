@@ -195,9 +195,12 @@ const messageText = (message: unknown): string => {
   return parts.map((part) => (typeof part === "string" ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(" ")
 }
 
-/** The waiting text of a retry log: "clever: rate limited during list users, waiting 2s (retry 1 of 5)" -> "rate limited, waiting 2s (retry 1 of 5)". */
+/**
+ * The waiting text of a retry log: "clever: 503 from api.clever.com during list users, retrying
+ * in 2.0s (attempt 2 of 6)" -> "503 from api.clever.com, retrying in 2.0s (attempt 2 of 6)".
+ */
 const waitText = (message: string) => {
-  const match = /^[^:]+: (.+?) during .+?, (waiting .+)$/.exec(message)
+  const match = /^[^:]+: (.+?) during .+?, ((?:retrying|waiting) .+)$/.exec(message)
   return match === null ? message : `${match[1]}, ${match[2]}`
 }
 

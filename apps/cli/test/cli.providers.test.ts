@@ -30,6 +30,7 @@ let bearer: OneRosterServer
 let proxy: OneRosterServer
 let unavailable: OneRosterServer
 let flaky: OneRosterServer
+let dayLong: OneRosterServer
 let slow: OneRosterServer
 let clever: Loopback.Server & { readonly fake: FakeClever.FakeServer }
 let closedPort: string
@@ -57,6 +58,7 @@ beforeAll(async () => {
   proxy = await oneRoster(() => ({ type: "bearer", token: "cl-token" }), { prefix: "/app-42" })
   unavailable = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.serverError(503), times: 1_000 }] })
   flaky = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.rateLimited({ retryAfterSeconds: 0 }), times: 1 }] })
+  dayLong = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.rateLimited({ retryAfterSeconds: 86_400 }), times: 100 }] })
   slow = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.delay(5_000), times: 1_000 }] })
   clever = await Loopback.serveFake((url) => FakeClever.make({ dataset, baseUrl: `${url}/v3.0`, token: "clever-token" }))
   servers.push(clever)
@@ -207,7 +209,7 @@ describe.concurrent("providers", () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toBe(`${dataset.orgs.length}\n`)
     expect(result.stderr).toMatch(/rosterkit: GET http:\/\/127\.0\.0\.1:\d+\/ims\/oneroster\/v1p1\/orgs\?.* -> 429/)
-    expect(result.stderr).toMatch(/rosterkit: oneroster: rate limited during .*, waiting .* \(retry 1 of 5\)/)
+    expect(result.stderr).toMatch(/rosterkit: oneroster: 429 \(rate limited\) from 127\.0\.0\.1:\d+ during .*, retrying in \d+\.\ds \(attempt 2 of 6\)/)
   })
 })
 
@@ -259,13 +261,47 @@ describe.concurrent("exit codes", () => {
       Cli.run(["users", ...flags(slow.url), "--retries", "0", "--timeout", "0.2", "--count"])
     ])
     expect(unreachable.code).toBe(5)
-    expect(unreachable.stderr).toMatch(/^rosterkit: oneroster: network error during list students/)
+    expect(unreachable.stderr).toMatch(/^rosterkit: oneroster: refused error during list students/)
     expect(down.code).toBe(5)
-    expect(down.stderr).toMatch(/^rosterkit: oneroster: HTTP 503 from http:\/\/127\.0\.0\.1/)
+    expect(down.stderr).toMatch(/^rosterkit: oneroster: 503 from 127\.0\.0\.1:\d+ during list students, retrying in \d+\.\ds \(attempt 2 of 2\)\n/m)
+    expect(down.stderr).toMatch(/\nrosterkit: oneroster: gave up after 2 attempts over [\d.]+m?s: HTTP 503 from http:\/\/127\.0\.0\.1/)
     expect(unavailable.fake.requests.length).toBe(2)
     expect(timeout.code).toBe(5)
     expect(timeout.stderr).toMatch(/^rosterkit: oneroster: timeout error/)
     for (const r of [unreachable, down, timeout]) noSecrets(r)
+  })
+
+  it("fail fast: a refused port, an unknown host, a blocked port, a path taken for a tenant host — one retry at most", async () => {
+    const flags = (host: string) => ["--provider", "oneroster", "--auth", "bearer", "--token", "or-token", "--host", host]
+    const [refused, unknown, blocked, tenant] = await Promise.all([
+      Cli.run(["users", ...flags(closedPort), "--count"]),
+      Cli.run(["users", ...flags("http://nonexistent.invalid"), "--count"]),
+      Cli.run(["users", ...flags("http://127.0.0.1:6000"), "--count"]),
+      Cli.run(["users", "--provider", "classlink", "--host", "/ims/oneroster/v1p1/", "--client-id", "id", "--client-secret", "s3cret-value", "--count"])
+    ])
+    // the default policy (5 retries) gives a refused connection and an unknown host one retry
+    expect(refused.code).toBe(5)
+    expect(refused.stderr).toMatch(/retrying in 0\.3s \(attempt 2 of 2\)/)
+    expect(refused.stderr).toMatch(/rosterkit: oneroster: gave up after 2 attempts over [\d.]+m?s \(not transient\): refused error/)
+    expect(unknown.code).toBe(5)
+    expect(unknown.stderr).toMatch(/rosterkit: oneroster: gave up after 2 attempts .*: dns error .*nonexistent\.invalid/)
+    expect(blocked.code).toBe(3)
+    expect(blocked.stderr).toContain("port 6000")
+    expect(blocked.stderr).not.toContain("retrying")
+    expect(tenant.code).toBe(3)
+    expect(tenant.stderr).toBe(
+      "rosterkit: classlink: bad configuration for --host / ROSTERKIT_HOST: '/ims/oneroster/v1p1/' is a path without a host; give the tenant's OneRoster URL from the ClassLink console, e.g. https://acme-ca-v2.oneroster.com\n"
+    )
+    for (const r of [refused, unknown, blocked, tenant]) noSecrets(r)
+  })
+
+  it("5: a server asking to wait longer than --max-wait fails at once, saying what it asked for", async () => {
+    const result = await Cli.run([
+      "list", "orgs", "--provider", "oneroster", "--auth", "bearer", "--token", "x", "--host", dayLong.url, "--max-wait", "30", "--count"
+    ])
+    expect(result.code).toBe(5)
+    expect(result.stderr).toMatch(/rosterkit: oneroster: rate limited during list orgs .*the server asked to wait 86400s, more than the 30s ceiling/)
+    expect(dayLong.fake.requests.length).toBe(1)
   })
 
   it("1: anything else (a collection the provider does not have)", async () => {

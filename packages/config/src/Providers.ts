@@ -46,7 +46,9 @@ const settingKeys: Readonly<Record<string, Settings.Key>> = {
   concurrency: "concurrency",
   timeout: "timeout",
   retry: "retries",
-  "retry.retries": "retries"
+  "retry.retries": "retries",
+  "retry.deadline": "deadline",
+  "retry.maxWait": "maxWait"
 }
 
 /** Renames a provider's ConfigurationError setting to the flag / variable / config key that set it. */

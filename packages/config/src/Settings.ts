@@ -52,6 +52,10 @@ export interface Values {
   /** Seconds. */
   readonly timeout: number
   readonly retries: number
+  /** Seconds: the time budget of one request, its retries and their waits included. */
+  readonly deadline: number
+  /** Seconds: the longest wait a server may ask for (Retry-After, X-RateLimit-Reset). */
+  readonly maxWait: number
 }
 export type Key = keyof Values
 
@@ -78,7 +82,9 @@ export const specs: { readonly [K in Key]: Spec } = {
   pageSize: { flag: "--page-size", env: "ROSTERKIT_PAGE_SIZE", kind: "positiveInt" },
   concurrency: { flag: "--concurrency", env: "ROSTERKIT_CONCURRENCY", kind: "positiveInt" },
   timeout: { flag: "--timeout", env: "ROSTERKIT_TIMEOUT", kind: "seconds" },
-  retries: { flag: "--retries", env: "ROSTERKIT_RETRIES", kind: "count" }
+  retries: { flag: "--retries", env: "ROSTERKIT_RETRIES", kind: "count" },
+  deadline: { flag: "--deadline", env: "ROSTERKIT_DEADLINE", kind: "seconds" },
+  maxWait: { flag: "--max-wait", env: "ROSTERKIT_MAX_WAIT", kind: "seconds" }
 }
 
 export const keys = Object.keys(specs) as ReadonlyArray<Key>
@@ -200,7 +206,9 @@ export const District = Schema.Struct({
   pageSize: opt(Schema.Number),
   concurrency: opt(Schema.Number),
   timeout: opt(Schema.Number),
-  retries: opt(Schema.Number)
+  retries: opt(Schema.Number),
+  deadline: opt(Schema.Number),
+  maxWait: opt(Schema.Number)
 })
 export type District = typeof District.Type
 
@@ -352,14 +360,28 @@ export interface Tuning {
   readonly retry?: Resilience.RetryOptions
 }
 
-/** `--page-size`, `--concurrency`, `--timeout` (seconds) and `--retries` as provider options. */
+const seconds = (value: number) => Duration.millis(Math.round(value * 1000))
+
+/**
+ * `--page-size`, `--concurrency`, `--timeout` (seconds), `--retries`, `--deadline` and
+ * `--max-wait` (seconds) as provider options.
+ */
 export const tuning = (settings: Settings): Tuning => {
-  const { pageSize, concurrency, timeout, retries } = settings.values
+  const { pageSize, concurrency, timeout, retries, deadline, maxWait } = settings.values
+  const retry =
+    retries === undefined && deadline === undefined && maxWait === undefined
+      ? undefined
+      : {
+          ...Resilience.defaultRetryOptions,
+          ...(retries === undefined ? {} : { retries }),
+          ...(deadline === undefined ? {} : { deadline: seconds(deadline) }),
+          ...(maxWait === undefined ? {} : { maxWait: seconds(maxWait) })
+        }
   return {
     ...(pageSize === undefined ? {} : { pageSize }),
     ...(concurrency === undefined ? {} : { concurrency }),
-    ...(timeout === undefined ? {} : { timeout: Duration.millis(Math.round(timeout * 1000)) }),
-    ...(retries === undefined ? {} : { retry: { ...Resilience.defaultRetryOptions, retries } })
+    ...(timeout === undefined ? {} : { timeout: seconds(timeout) }),
+    ...(retry === undefined ? {} : { retry })
   }
 }
 
