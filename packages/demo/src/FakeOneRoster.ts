@@ -62,6 +62,12 @@ export interface Options {
   /** Support `filter=`; when false every filtered request is a 400 (default true). */
   readonly filter?: boolean
   readonly faults?: ReadonlyArray<Faults.FaultRule>
+  /**
+   * The dataset answering each request (by 0-based index in `requests`), for a roster that
+   * changes while it is read; default `dataset` throughout. Return datasets built once: the
+   * helpers index each one on first use.
+   */
+  readonly datasetAt?: (requestIndex: number) => Dataset.Dataset
   /** The X-Perm-Rev header of each request (by 0-based index in `requests`), for ClassLink. */
   readonly permRev?: (requestIndex: number) => string | undefined
   /** The server clock in epoch milliseconds (OAuth 1 timestamps, OAuth 2 expiry); default Date.now. */
@@ -162,7 +168,8 @@ const userRole = { students: "student", teachers: "teacher" } as const
 
 /** A fake OneRoster 1.1 server over `options.dataset`. */
 export const make = (options: Options): FakeServer => {
-  const dataset = options.dataset
+  // the dataset of the request being answered (see `datasetAt`)
+  let dataset = options.dataset
   const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
   const basePath = new URL(baseUrl).pathname
   const auth: Auth = options.auth ?? { type: "none" }
@@ -435,6 +442,7 @@ export const make = (options: Options): FakeServer => {
     return Faults.apply(
       plan.next(url),
       async () => {
+        dataset = options.datasetAt?.(requestIndex) ?? options.dataset
         const response = await answer(request, url)
         const rev = options.permRev?.(requestIndex)
         if (rev !== undefined) response.headers.set("X-Perm-Rev", rev)

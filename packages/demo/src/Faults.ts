@@ -13,6 +13,8 @@
  *     ])
  */
 
+import { mulberry32 } from "./internal/random.js"
+
 /** What a faulty server does instead of (or before) answering. */
 export type Fault =
   /** Answer with this status, headers and body (no body: the fake writes its usual error body). */
@@ -30,8 +32,13 @@ export interface FaultRule {
   readonly path?: RegExp
   /** Let this many matching requests through first (default 0). */
   readonly after?: number
-  /** Fire on this many matching requests (default 1). */
+  /** Fire on this many matching requests (default 1; no limit for a `chance` rule). */
   readonly times?: number
+  /**
+   * Fire on each matching request with probability `rate`, drawn from a PRNG seeded with `seed`
+   * (mulberry32): the same requests in the same order get the same faults.
+   */
+  readonly chance?: { readonly rate: number; readonly seed: number }
 }
 
 export interface FaultPlan {
@@ -41,7 +48,12 @@ export interface FaultPlan {
 
 /** A plan over `rules`. */
 export const make = (rules: ReadonlyArray<FaultRule>): FaultPlan => {
-  const state = rules.map((rule) => ({ rule, seen: 0, fired: 0 }))
+  const state = rules.map((rule) => ({
+    rule,
+    seen: 0,
+    fired: 0,
+    draw: rule.chance === undefined ? undefined : mulberry32(rule.chance.seed)
+  }))
   return {
     next: (url) => {
       const target = url.pathname + url.search
@@ -53,7 +65,10 @@ export const make = (rules: ReadonlyArray<FaultRule>): FaultPlan => {
           if (!rule.path.test(target)) continue
         }
         entry.seen++
-        if (chosen === undefined && entry.seen > (rule.after ?? 0) && entry.fired < (rule.times ?? 1)) {
+        // a chance rule draws for every matching request, so its draws do not depend on other rules
+        const lucky = entry.draw === undefined || entry.draw() < rule.chance!.rate
+        const times = rule.times ?? (rule.chance === undefined ? 1 : Number.POSITIVE_INFINITY)
+        if (chosen === undefined && lucky && entry.seen > (rule.after ?? 0) && entry.fired < times) {
           entry.fired++
           chosen = rule.fault
         }
@@ -61,6 +76,25 @@ export const make = (rules: ReadonlyArray<FaultRule>): FaultPlan => {
       return chosen
     }
   }
+}
+
+/**
+ * Rules that fail about `rate` of all requests (matching `path`), spread evenly over `faults`,
+ * seeded: e.g. `Faults.randomly({ rate: 0.15, seed: 7, faults: [Faults.serverError(500), Faults.reset()] })`.
+ */
+export const randomly = (options: {
+  readonly rate: number
+  readonly seed: number
+  readonly faults: ReadonlyArray<Fault>
+  readonly path?: RegExp
+}): ReadonlyArray<FaultRule> => {
+  // each rule sees only the requests the ones before it let through: rate r_i = share / (1 - taken so far)
+  const share = options.rate / options.faults.length
+  return options.faults.map((fault, i) => ({
+    fault,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    chance: { rate: Math.min(1, share / Math.max(1e-9, 1 - share * i)), seed: options.seed * 7919 + i }
+  }))
 }
 
 /** A 429. `retryAfterSeconds` sets Retry-After; `resetEpochSeconds` sets X-RateLimit-Reset (Clever). */
