@@ -17,6 +17,7 @@ import * as Resilience from "./Resilience.js"
 import {
   AuthError,
   ConfigurationError,
+  DecodeError,
   excerpt,
   isSecretName,
   RateLimited,
@@ -79,7 +80,8 @@ const secretsOf = (request: HttpClientRequest.HttpClientRequest): ReadonlyArray<
     // "Bearer abc", "OAuth oauth_signature=\"…\"": the credential parts on their own too
     for (const part of value.split(/[\s,=]+/)) {
       const unquoted = part.replace(/^"|"$/g, "")
-      if (unquoted.length >= 8) secrets.push(unquoted)
+      // parameter and scheme names are not secrets (and scrubbing them garbles messages)
+      if (unquoted.length >= 8 && !/^(oauth_[a-z_]+|realm|bearer|oauth|basic|HMAC-SHA\d+|PLAINTEXT)$/i.test(unquoted)) secrets.push(unquoted)
     }
   }
   for (const [name, value] of request.urlParams) {
@@ -125,6 +127,18 @@ const parseJson = (text: string): Option.Option<unknown> => {
     return Option.some(JSON.parse(text))
   } catch {
     return Option.none()
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const lenient = new TextDecoder("utf-8")
+
+/** The body as text; `invalidUtf8` when it is not UTF-8 (then decoded with replacement characters). */
+const decodeText = (bytes: ArrayBuffer): { readonly text: string; readonly invalidUtf8: boolean } => {
+  try {
+    return { text: utf8.decode(bytes), invalidUtf8: false }
+  } catch {
+    return { text: lenient.decode(bytes), invalidUtf8: true }
   }
 }
 
@@ -203,12 +217,12 @@ export const getJson = (
       return transport(networkReason(text), text)
     }
 
-    const { response, text } = yield* tracked.execute(request).pipe(
+    const { response, text, invalidUtf8 } = yield* tracked.execute(request).pipe(
       Effect.catchIf(
         (error): error is HttpClientError.ResponseError => error._tag === "ResponseError" && error.reason === "StatusCode",
         (error) => Effect.succeed(error.response)
       ),
-      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+      Effect.flatMap((response) => Effect.map(response.arrayBuffer, (bytes) => ({ response, ...decodeText(bytes) }))),
       Effect.mapError(fromClientError),
       Effect.timeoutFail({
         duration: timeout,
@@ -220,7 +234,19 @@ export const getJson = (
     if (status >= 200 && status < 300) {
       const body = parseJson(text)
       if (Option.isNone(body)) {
+        if (/^\s*</.test(text)) {
+          // a login page, a proxy's error page, a misconfigured base URL: not worth a retry
+          const contentType = Option.getOrUndefined(Headers.get(response.headers, "content-type")) ?? "no content type"
+          return yield* new DecodeError({
+            ...context,
+            source: url(),
+            detail: `expected JSON, got markup (${contentType}): ${excerpt(scrub(text, secretsOf(sent)), 120)} — is the base URL right?`
+          })
+        }
         return yield* transport("truncated", "body is not complete JSON (cut short or malformed)")
+      }
+      if (invalidUtf8) {
+        return yield* new DecodeError({ ...context, source: url(), detail: "the response is not valid UTF-8; refusing to guess its characters" })
       }
       return { url: fullUrl(sent), status, headers: response.headers, body: body.value } satisfies JsonResponse
     }
@@ -236,7 +262,15 @@ export const getJson = (
     const bodyExcerpt = excerpt(scrub(text, secrets))
 
     if (status === 401 || status === 403) {
-      return yield* new AuthError({ ...context, status, url: url(), detail: description ?? (bodyExcerpt || `HTTP ${status}`) })
+      // OAuth 1.0a signatures carry a timestamp servers accept within a few minutes of their clock
+      const serverDate = Date.parse(Option.getOrUndefined(Headers.get(response.headers, "date")) ?? "")
+      const now = yield* Clock.currentTimeMillis
+      const skew = Number.isNaN(serverDate) ? 0 : serverDate - now
+      const clock =
+        Math.abs(skew) > 120_000
+          ? ` (the server's clock is ${Math.round(Math.abs(skew) / 60_000)} min ${skew > 0 ? "ahead of" : "behind"} ours; OAuth 1.0a timestamps must be within a few minutes of it — check this machine's clock)`
+          : ""
+      return yield* new AuthError({ ...context, status, url: url(), detail: `${description ?? (bodyExcerpt || `HTTP ${status}`)}${clock}` })
     }
     if (status === 429) {
       const now = yield* Clock.currentTimeMillis
