@@ -63,11 +63,11 @@ describe("Argv.check", () => {
     const spec: Help.Spec = {
       name: "users",
       summary: "test",
-      options: { deadline: Options.float("deadline").pipe(Options.optional), ...Flags.connection },
+      options: { linger: Options.float("linger").pipe(Options.optional), ...Flags.connection },
       examples: []
     }
-    const wrong = Argv.check([spec], ["users", "--deadline", "soon"])
-    expect(Either.isLeft(wrong) && wrong.left.reason).toBe("--deadline: expected a number, got 'soon'")
-    expect(Either.isRight(Argv.check([spec], ["users", "--deadline", "2.5", "--page-size", "10"]))).toBe(true)
+    const wrong = Argv.check([spec], ["users", "--linger", "soon"])
+    expect(Either.isLeft(wrong) && wrong.left.reason).toBe("--linger: expected a number, got 'soon'")
+    expect(Either.isRight(Argv.check([spec], ["users", "--linger", "2.5", "--deadline", "30", "--page-size", "10"]))).toBe(true)
   })
 })

@@ -290,7 +290,7 @@ describe.concurrent("exit codes", () => {
     expect(blocked.stderr).not.toContain("retrying")
     expect(tenant.code).toBe(3)
     expect(tenant.stderr).toBe(
-      "rosterkit: classlink: bad configuration for --host / ROSTERKIT_HOST: '/ims/oneroster/v1p1/' is a path without a host; give the tenant's OneRoster URL from the ClassLink console, e.g. https://acme-ca-v2.oneroster.com\n"
+      "rosterkit: classlink: bad configuration for --host / ROSTERKIT_HOST: '/ims/oneroster/v1p1/' is a path without a host (expected e.g. https://acme-ca-v2.oneroster.com)\n"
     )
     for (const r of [refused, unknown, blocked, tenant]) noSecrets(r)
   })
