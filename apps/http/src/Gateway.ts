@@ -345,36 +345,42 @@ export const layerApi = HttpApiBuilder.api(Api.api).pipe(Layer.provide([SystemLi
 // ---------------------------------------------------------------------------------------------
 // Serving
 
-/** Unknown routes -> 404, anything unexpected -> 500 (statusInfoSet), and one log line per request. */
-const middleware = (app: HttpApp.Default): HttpApp.Default<never, GatewayState> =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const state = yield* GatewayState
-    const started = Date.now()
-    const response = yield* app.pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.sync(() => {
-          const error = Cause.squash(cause)
-          if (Predicate.hasProperty(error, "_tag") && error._tag === "RouteNotFound") return StatusInfo.notFound(`no endpoint ${publicUrl(request).pathname}`)
-          state.log(`internal error on ${request.method} ${publicUrl(request).pathname}`)
-          return StatusInfo.response(500, "internal_server_error", "internal error")
+/**
+ * Around every route (the API's and /docs): unknown routes -> 404, anything unexpected -> 500
+ * (statusInfoSet bodies), and one log line per request.
+ */
+const layerMiddleware = HttpApiBuilder.middleware(
+  Effect.map(
+    GatewayState,
+    (state) =>
+      (app: HttpApp.Default): HttpApp.Default =>
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const started = Date.now()
+          const url = publicUrl(request)
+          const response = yield* app.pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.sync(() => {
+                const error = Cause.squash(cause)
+                if (Predicate.hasProperty(error, "_tag") && error._tag === "RouteNotFound") return StatusInfo.notFound(`no endpoint ${url.pathname}`)
+                state.log(`internal error on ${request.method} ${url.pathname}: ${error instanceof Error ? error.message : "unknown"}`)
+                return StatusInfo.response(500, "internal_server_error", "internal error")
+              })
+            )
+          )
+          const client = yield* FiberRef.get(currentClient)
+          const shown = redactUrl(url.toString()).slice(url.origin.length)
+          state.log(`${request.method} ${shown} ${response.status} ${Date.now() - started}ms client=${client}`)
+          return response
         })
-      )
-    )
-    // The router answers an unknown route with an empty 404 (or fails with RouteNotFound, above).
-    const answered =
-      response.status === 404 && response.body._tag === "Empty" ? StatusInfo.notFound(`no endpoint ${publicUrl(request).pathname}`) : response
-    const client = yield* FiberRef.get(currentClient)
-    const url = publicUrl(request)
-    const shown = redactUrl(url.toString()).slice(url.origin.length)
-    state.log(`${request.method} ${shown} ${answered.status} ${Date.now() - started}ms client=${client}`)
-    return answered
-  })
+  )
+)
 
 /** The whole gateway over an `HttpServer`. */
 export const layer = (options: Options) =>
-  HttpApiBuilder.serve(middleware).pipe(
+  HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(layerMiddleware),
     Layer.provide(layerApi),
     Layer.provide(layerState(options))
   )
