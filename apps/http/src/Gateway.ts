@@ -398,7 +398,7 @@ export const start = (options: Options & { readonly host?: string; readonly port
   Effect.runPromise(
     Effect.gen(function* () {
       const scope = yield* Scope.make()
-      const server = NodeHttpServer.layer(() => http.createServer(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0 })
+      const server = NodeHttpServer.layer(() => http.createServer(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0, backlog: 4096 })
       const context = yield* Layer.buildWithScope(Layer.merge(layer(options), server).pipe(Layer.provideMerge(server)), scope).pipe(
         Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
       )

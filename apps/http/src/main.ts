@@ -64,7 +64,7 @@ export const command = Command.make("rosterkit-http", options, (parsed) =>
   Effect.gen(function* () {
     const plan = yield* Setup.plan(flagsOf(parsed))
     for (const note of plan.notes) process.stderr.write(`rosterkit-http: ${note}\n`)
-    const server = NodeHttpServer.layer(() => http.createServer(), { host: parsed.listen, port: parsed.port })
+    const server = NodeHttpServer.layer(() => http.createServer(), { host: parsed.listen, port: parsed.port, backlog: 4096 })
     yield* Layer.launch(
       Gateway.layer({ plan }).pipe(
         Layer.merge(

@@ -89,7 +89,11 @@ for (const cacheTtl of [300, 0]) {
     if (warm.status !== 200) throw new Error(`warm-up: HTTP ${warm.status}`)
     await warm.arrayBuffer()
     debug("warm")
-    const result = await autocannon({ url, connections, duration, headers, timeout: 60 })
+    const errorCodes = new Map<string, number>()
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon({ url, connections, duration, headers, timeout: 60 }, (error, done) => (error ? reject(error) : resolve(done)))
+      instance.on("reqError", (error: Error & { code?: string }) => errorCodes.set(error.code ?? error.message, (errorCodes.get(error.code ?? error.message) ?? 0) + 1))
+    })
     const upstream = await system.stop()
     const failed = result.errors + result.timeouts + result.non2xx
     rows.push({
@@ -102,7 +106,9 @@ for (const cacheTtl of [300, 0]) {
       failed,
       upstream: upstream.replace("upstream requests: ", "")
     })
-    process.stderr.write(`${target.name} cache ${cacheTtl}: ${result.requests.total} requests, ${failed} failed\n`)
+    process.stderr.write(
+      `${target.name} cache ${cacheTtl}: ${result.requests.total} requests, ${failed} failed (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}, resets ${result.resets}) ${JSON.stringify(Object.fromEntries(errorCodes))}\n`
+    )
   }
 }
 
