@@ -393,12 +393,27 @@ export interface Running {
   readonly close: () => Promise<void>
 }
 
+/**
+ * The Node server: idle keep-alive connections are kept 65 s (longer than the usual load
+ * balancer idle timeout, and long enough that a busy event loop does not close a connection
+ * whose next request is already waiting), and up to 4096 connections may wait to be accepted.
+ */
+export const createServer = (): http.Server => {
+  const server = http.createServer()
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
+  return server
+}
+
+/** Listens on `host:port` (port 0: a free one). */
+export const layerServer = (host: string, port: number) => NodeHttpServer.layer(createServer, { host, port, backlog: 4096 })
+
 /** Starts the gateway on `host:port` (port 0: a free one). */
 export const start = (options: Options & { readonly host?: string; readonly port?: number }): Promise<Running> =>
   Effect.runPromise(
     Effect.gen(function* () {
       const scope = yield* Scope.make()
-      const server = NodeHttpServer.layer(() => http.createServer(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0, backlog: 4096 })
+      const server = layerServer(options.host ?? "127.0.0.1", options.port ?? 0)
       const context = yield* Layer.buildWithScope(Layer.merge(layer(options), server).pipe(Layer.provideMerge(server)), scope).pipe(
         Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
       )

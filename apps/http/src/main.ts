@@ -6,13 +6,11 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Providers from "@rosterkit/config/Providers"
 import * as Settings from "@rosterkit/config/Settings"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as http from "node:http"
 import * as Gateway from "./Gateway.js"
 import * as Setup from "./Setup.js"
 
@@ -64,7 +62,7 @@ export const command = Command.make("rosterkit-http", options, (parsed) =>
   Effect.gen(function* () {
     const plan = yield* Setup.plan(flagsOf(parsed))
     for (const note of plan.notes) process.stderr.write(`rosterkit-http: ${note}\n`)
-    const server = NodeHttpServer.layer(() => http.createServer(), { host: parsed.listen, port: parsed.port, backlog: 4096 })
+    const server = Gateway.layerServer(parsed.listen, parsed.port)
     yield* Layer.launch(
       Gateway.layer({ plan }).pipe(
         Layer.merge(
