@@ -236,6 +236,32 @@ describe("OneRoster 1.1 read API", () => {
   })
 })
 
+describe("malformed requests", () => {
+  it("odd paths and encodings are 4xx, never 500", async () => {
+    const paths = [
+      "/ims/oneroster/v1p1/users/%E0%A4%A",
+      "/ims/oneroster/v1p1/users/%",
+      "/ims/oneroster/v1p1/%ZZ",
+      "/v1/users?role=%",
+      "/v1/users?role=students&role=teachers",
+      "/ims/oneroster/v1p1/users?limit=5&limit=6",
+      "/ims/oneroster/v1p1/users?filter=%27%27%27",
+      "/ims/oneroster/v1p1/users?offset=99999999999999999999",
+      "/ims/oneroster/v1p1/users?limit=100000",
+      "/ims/oneroster/v1p1//users",
+      "/ims/oneroster/v1p1/users/../orgs",
+      "/v1/users?max=1e3"
+    ]
+    for (const path of paths) {
+      const response = await get(path)
+      expect(response.status, path).toBeLessThan(500)
+      await response.arrayBuffer()
+    }
+    const post = await fetch(`${gw.url}/ims/oneroster/v1p1/users`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: "{}" })
+    expect(post.status).toBe(404)
+  })
+})
+
 describe("upstream failures", () => {
   it("upstream down -> 502, upstream rate-limited -> 503 with Retry-After, statusInfoSet bodies", async () => {
     const failing = await upstream(demoDistrict, [
