@@ -402,6 +402,20 @@ export const createServer = (): http.Server => {
   const server = http.createServer()
   server.keepAliveTimeout = 65_000
   server.headersTimeout = 66_000
+  // Graceful close: stop accepting, close each keep-alive connection as soon as its request in
+  // flight is answered, and give stragglers at most 30 s.
+  const close = server.close.bind(server)
+  server.close = (callback?: (error?: Error) => void) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    const deadline = setTimeout(() => server.closeAllConnections(), 30_000)
+    close((error) => {
+      clearInterval(sweep)
+      clearTimeout(deadline)
+      callback?.(error)
+    })
+    server.closeIdleConnections()
+    return server
+  }
   return server
 }
 
