@@ -35,7 +35,7 @@ const launch = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =
 }
 
 describe("rosterkit-http", () => {
-  it("serves the demo district on 127.0.0.1 when nothing is configured, and stops on SIGTERM", async () => {
+  it("serves the demo district on 127.0.0.1 when nothing is configured, and stops on SIGTERM", { timeout: 120_000 }, async () => {
     const run = launch(["--port", "0"])
     let url: string | undefined
     for (let i = 0; i < 600 && url === undefined; i++) {
@@ -59,7 +59,7 @@ describe("rosterkit-http", () => {
     expect(run.out()).toMatch(/GET \/v1\/users\?group=classes&name=31763 200 \d+ms client=demo-client/)
   })
 
-  it("a configured SIS without gateway clients: one line, exit code 3", async () => {
+  it("a configured SIS without gateway clients: one line, exit code 3", { timeout: 120_000 }, async () => {
     const run = launch(["--port", "0", "--provider", "oneroster", "--host", "https://sis.example.org", "--client-id", "x", "--client-secret", "y"])
     expect(await run.exited).toBe(3)
     expect(run.err().trim().split("\n")).toHaveLength(1)
