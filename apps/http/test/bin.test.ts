@@ -29,16 +29,16 @@ const launch = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
+  const timer = setTimeout(() => child.kill("SIGKILL"), 170_000)
   void exited.then(() => clearTimeout(timer))
   return { child, exited, out: () => stdout, err: () => stderr }
 }
 
 describe("rosterkit-http", () => {
-  it("serves the demo district on 127.0.0.1 when nothing is configured, and stops on SIGTERM", { timeout: 120_000 }, async () => {
+  it("serves the demo district on 127.0.0.1 when nothing is configured, and stops on SIGTERM", { timeout: 200_000 }, async () => {
     const run = launch(["--port", "0"])
     let url: string | undefined
-    for (let i = 0; i < 600 && url === undefined; i++) {
+    for (let i = 0; i < 1500 && url === undefined; i++) {
       url = /serving .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.err())?.[1]
       if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 100))
     }
@@ -59,7 +59,7 @@ describe("rosterkit-http", () => {
     expect(run.out()).toMatch(/GET \/v1\/users\?group=classes&name=31763 200 \d+ms client=demo-client/)
   })
 
-  it("a configured SIS without gateway clients: one line, exit code 3", { timeout: 120_000 }, async () => {
+  it("a configured SIS without gateway clients: one line, exit code 3", { timeout: 200_000 }, async () => {
     const run = launch(["--port", "0", "--provider", "oneroster", "--host", "https://sis.example.org", "--client-id", "x", "--client-secret", "y"])
     expect(await run.exited).toBe(3)
     expect(run.err().trim().split("\n")).toHaveLength(1)
