@@ -1,0 +1,61 @@
+/**
+ * The programs the comparison runs, each one file run with plain `node` (no TypeScript loader in
+ * the timing):
+ *
+ * - rosterkit: `apps/cli/dist/rosterkit.mjs` when the CLI's own bundle is built, else a bundle of
+ *   `apps/cli/src/bin.ts` made here the way the CLI's tests make theirs (esbuild, the
+ *   `@rosterkit/source` condition, one ESM file);
+ * - the floor and the sequential baseline (`src/clients/*.ts`), bundled the same way.
+ *
+ * Bundles go to tools/bench/node_modules/.cache/rosterkit-bench/ and are rebuilt on every run
+ * (a second or two), so they always match the sources.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const benchDir = path.resolve(here, "..")
+const root = path.resolve(benchDir, "..", "..")
+const outDir = path.join(benchDir, "node_modules", ".cache", "rosterkit-bench")
+
+/** Where the CLI's own bundle lands when `apps/cli` is built as one file. */
+export const cliBundle = path.join(root, "apps", "cli", "dist", "rosterkit.mjs")
+
+export interface Programs {
+  readonly rosterkit: string
+  /** Where `rosterkit` came from: the CLI's build output or a bundle made here. */
+  readonly rosterkitFrom: "apps/cli build" | "bench bundle of apps/cli/src/bin.ts"
+  readonly floor: string
+  readonly sequential: string
+}
+
+const bundle = async (entry: string, name: string): Promise<string> => {
+  const esbuild = await import("esbuild")
+  fs.mkdirSync(outDir, { recursive: true })
+  const outfile = path.join(outDir, `${name}.mjs`)
+  const building = path.join(outDir, `${name}-${process.pid}.mjs`)
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["@rosterkit/source"],
+    outfile: building,
+    logLevel: "error",
+    banner: { js: "import { createRequire as __rosterkitRequire } from 'node:module'; const require = __rosterkitRequire(import.meta.url);" }
+  })
+  fs.renameSync(building, outfile)
+  return outfile
+}
+
+export const build = async (): Promise<Programs> => {
+  const own = fs.existsSync(cliBundle)
+  const [rosterkit, floor, sequential] = await Promise.all([
+    own ? Promise.resolve(cliBundle) : bundle(path.join(root, "apps", "cli", "src", "bin.ts"), "rosterkit"),
+    bundle(path.join(here, "clients", "floor.ts"), "floor"),
+    bundle(path.join(here, "clients", "sequential.ts"), "sequential")
+  ])
+  return { rosterkit, rosterkitFrom: own ? "apps/cli build" : "bench bundle of apps/cli/src/bin.ts", floor, sequential }
+}
