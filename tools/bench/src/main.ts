@@ -1,27 +1,86 @@
 /**
- * The benchmark entry point:
+ * The benchmark entry point (root script `bench`):
  *
- *     npx tsx --conditions=@rosterkit/source tools/bench/src/main.ts <ndjson|csv|requests|paging> [size]
+ *     npx -y pnpm@10 bench                      the side-by-side comparison, quick plan (a few minutes)
+ *     npx -y pnpm@10 bench --full               the full plan (10k–1M users, latency 0/50/100 ms, best of 3)
+ *     npx -y pnpm@10 bench --users 300000,1000000 --latency 0 [--repeat 3] [--concurrency 4,8]
+ *                          [--no-groups] [--no-sequential] [--workers 2]      a custom comparison
+ *     npx -y pnpm@10 bench <ndjson|csv|requests|paging> [size]                one of the older benchmarks
  *
  * Prints a table to stdout (progress on stderr), writes tools/bench/results/<name>.json, and
- * exits 1 when a benchmark with a claim (ndjson, csv: constant memory) fails it, 2 on bad usage.
+ * exits 1 when a target or claim fails, 2 on bad usage.
  */
+import { parseArgs } from "node:util"
 import * as Bench from "./Bench.js"
+import * as Compare from "./Compare.js"
 import * as Report from "./Report.js"
 
 const usage = () =>
   [
-    "usage: main.ts <bench> [size]",
+    "usage: bench [--quick | --full] [--users N,N] [--latency MS,MS] [--concurrency N,N] [--repeat N] [--no-groups] [--no-sequential] [--workers N]",
+    "       bench <bench> [size]",
     ...Object.entries(Bench.benches).map(
       ([name, b]) => `  ${name.padEnd(9)} ${b.what} (default size ${b.defaultSize.toLocaleString("en-US")})`
     )
   ].join("\n")
 
+const numbers = (flag: string, raw: string | undefined): ReadonlyArray<number> | undefined => {
+  if (raw === undefined) return undefined
+  const values = raw.split(",").map((v) => Number(v.replace(/_/g, "").trim()))
+  if (values.some((v) => !Number.isFinite(v) || v < 0)) throw new RangeError(`--${flag} takes numbers separated by commas, got '${raw}'`)
+  return values
+}
+
+/** The comparison plan from the flags. */
+export const planOf = (argv: ReadonlyArray<string>): Compare.Plan => {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: "boolean", default: false },
+      full: { type: "boolean", default: false },
+      users: { type: "string" },
+      latency: { type: "string" },
+      concurrency: { type: "string" },
+      repeat: { type: "string" },
+      workers: { type: "string" },
+      "no-groups": { type: "boolean", default: false },
+      "no-sequential": { type: "boolean", default: false }
+    }
+  })
+  if (values.quick && values.full) throw new RangeError("--quick and --full exclude each other")
+  const base = values.full ? Compare.full : Compare.quick
+  const users = numbers("users", values.users)
+  const latencies = numbers("latency", values.latency)
+  const concurrencies = numbers("concurrency", values.concurrency)
+  const repeat = numbers("repeat", values.repeat)?.[0]
+  const workers = numbers("workers", values.workers)?.[0]
+  const custom = users !== undefined || latencies !== undefined || concurrencies !== undefined || repeat !== undefined || workers !== undefined || values["no-groups"] || values["no-sequential"]
+  return {
+    ...base,
+    label: custom ? "custom" : base.label,
+    pullUsers: users ?? base.pullUsers,
+    latencies: latencies ?? base.latencies,
+    concurrencies: concurrencies === undefined ? base.concurrencies : concurrencies.map((c) => (c === Compare.defaultConcurrency ? undefined : c)),
+    repeat: repeat ?? base.repeat,
+    workers: workers ?? base.workers,
+    sequentialUpTo: values["no-sequential"] ? 0 : base.sequentialUpTo,
+    groups: values["no-groups"] ? undefined : base.groups
+  }
+}
+
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [name, sizeArg] = argv
-  if (name === undefined || name === "--help" || name === "-h") {
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  if (name === "--help" || name === "-h") {
     process.stdout.write(`${usage()}\n`)
-    return name === undefined ? 2 : 0
+    return 0
+  }
+  if (name === undefined || name.startsWith("--")) {
+    const plan = planOf(argv)
+    const result = await Compare.run(plan, { log })
+    const file = Report.write(result, Report.defaultResultsDir)
+    process.stdout.write(`${Report.format(result)}\n\nwritten: ${file}\n`)
+    return result.verdict === undefined || result.verdict.pass ? 0 : 1
   }
   if (!Bench.isName(name)) {
     process.stderr.write(`unknown bench '${name}'\n${usage()}\n`)
@@ -32,7 +91,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stderr.write(`size must be a whole number of at least 100, got '${sizeArg}'\n`)
     return 2
   }
-  const { result, file } = await Bench.run(name, size, { log: (line) => process.stderr.write(`${line}\n`) })
+  const { result, file } = await Bench.run(name, size, { log })
   process.stdout.write(`${Report.format(result)}\n\nwritten: ${file}\n`)
   return result.verdict === undefined || result.verdict.pass ? 0 : 1
 }
@@ -43,6 +102,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-    process.exitCode = 1
+    process.exitCode = error instanceof RangeError ? 2 : 1
   }
 )

@@ -11,7 +11,8 @@
  * - page bodies kept as bytes once built (`cacheMb`), and built before the server says it is
  *   ready (`prebuild`), so serving a page costs a copy and the server's own work does not
  *   count in a client's time;
- * - `GET /_mock/stats`: requests served, failed and bytes sent since start.
+ * - `GET /_mock/stats`: requests served, failed, bytes sent and CPU used since start (summed
+ *   over the workers).
  *
  * `start` runs it in this process; `main.ts` runs it as a command, on node:cluster workers
  * when asked. It listens on 127.0.0.1 only.
@@ -88,11 +89,23 @@ export interface Stats {
   readonly requests: number
   readonly failed: number
   readonly bytes: number
+  /** CPU time the server process(es) used since start, in ms (a client's run divides its share by its wall time). */
+  readonly cpuMs: number
 }
 
-export const emptyStats: Stats = { requests: 0, failed: 0, bytes: 0 }
+export const emptyStats: Stats = { requests: 0, failed: 0, bytes: 0, cpuMs: 0 }
 
-export const addStats = (a: Stats, b: Stats): Stats => ({ requests: a.requests + b.requests, failed: a.failed + b.failed, bytes: a.bytes + b.bytes })
+export const addStats = (a: Stats, b: Stats): Stats => ({
+  requests: a.requests + b.requests,
+  failed: a.failed + b.failed,
+  bytes: a.bytes + b.bytes,
+  cpuMs: a.cpuMs + b.cpuMs
+})
+
+const cpuMs = () => {
+  const usage = process.cpuUsage()
+  return Math.round((usage.user + usage.system) / 1000)
+}
 
 /** mulberry32, as the district generator (never Math.random: a run is repeatable). */
 const prng = (seed: number) => {
@@ -144,7 +157,7 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = req.url ?? "/"
     if (path === "/_mock/stats") {
-      const body = JSON.stringify(stats)
+      const body = JSON.stringify({ ...stats, cpuMs: cpuMs() })
       res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
       res.end(body)
       return
@@ -204,7 +217,7 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     return pages
   }
 
-  return { handle, prebuild, stats: () => stats }
+  return { handle, prebuild, stats: (): Stats => ({ ...stats, cpuMs: cpuMs() }) }
 }
 
 export interface Server {
