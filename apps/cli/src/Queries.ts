@@ -8,6 +8,10 @@
  * With three parts or more, the first is the kind, the last the role (or empty) and the rest,
  * joined back with "::", the name. Every record is tagged with its query's label,
  * `kind::name::role` — the form sync tools use — whichever form the line was written in.
+ *
+ * The queries run through one QueryEngine, so each group kind is listed once for the whole run,
+ * several queries at a time within the engine's one concurrency bound; each query's users are
+ * collected (they are a group's members) and written in file order.
  */
 import * as Query from "@rosterkit/core/Query"
 import { InvalidQuery } from "@rosterkit/core/RosterError"

@@ -11,7 +11,7 @@
  *    at once, starting as soon as a course's classes are known, in group order, de-duplicated
  *    by sourcedId. One bound (`concurrency`) covers steps 2 and 3 together, so a course query
  *    costs about three round trips (courses, their classes, their members) when its groups fit
- *    in it;
+ *    in it. The bound is the engine's: queries run at the same time share it;
  * 4. stop at `max` (lazily: no page is fetched past it).
  *
  * Without a group, the query streams the provider's full listing (students, then teachers for
@@ -95,6 +95,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
     })
 
     const narrowedKinds = new Set<Query.GroupKind>()
+    const limit = yield* Effect.makeSemaphore(concurrency)
 
     const matchAll = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) =>
       Effect.forEach(groups, (group) => Matcher.matches(group, selector.matchOn, selector.name, selector.kind)).pipe(
@@ -161,22 +162,19 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
     /**
      * The members of every group. The dependent steps overlap: a course's classes' members are
      * fetched as soon as its classes are known, while other courses' classes are still coming.
-     * One semaphore of `concurrency` permits per query bounds the group requests in flight
-     * across both steps (each group's own listing pages within its provider's limits).
+     * One semaphore of `concurrency` permits per engine bounds the group requests in flight
+     * across both steps and across queries run at the same time (each group's own listing pages
+     * within its provider's limits).
      */
     const membersOf = (kind: Query.GroupKind, groups: ReadonlyArray<RosterProvider.Group>, role: Query.Role) =>
-      Stream.unwrap(
-        Effect.map(Effect.makeSemaphore(concurrency), (limit) =>
-          memberSources(kind, groups, limit).pipe(
-            Stream.flatMap((source) => Stream.fromIterable(memberRoles(role).map((r) => ({ ...source, role: r })))),
-            // Each group's members are fetched whole (groups are small), in order.
-            Stream.mapEffect((task) => limit.withPermits(1)(Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role))), {
-              concurrency
-            }),
-            Stream.flattenChunks,
-            Dedupe.bySourcedId
-          )
-        )
+      memberSources(kind, groups, limit).pipe(
+        Stream.flatMap((source) => Stream.fromIterable(memberRoles(role).map((r) => ({ ...source, role: r })))),
+        // Each group's members are fetched whole (groups are small), in order.
+        Stream.mapEffect((task) => limit.withPermits(1)(Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role))), {
+          concurrency
+        }),
+        Stream.flattenChunks,
+        Dedupe.bySourcedId
       )
 
     const stream = (query: Query.Query): Effect.Effect<Streamed, RosterError> =>
