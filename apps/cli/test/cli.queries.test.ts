@@ -43,6 +43,9 @@ const countBy = (labels: ReadonlyArray<string>) => {
   return [...counts]
 }
 
+/** Each test starts the CLI a few times; a busy machine can make that slow. */
+const limit = 120_000
+
 describe.concurrent("rosterkit users --queries FILE", () => {
   it("ndjson: every record carries its query, in file order, with each query's answer", async () => {
     const result = await Cli.run(["users", "--queries", sync, "--format", "ndjson", "-q"])
@@ -52,7 +55,7 @@ describe.concurrent("rosterkit users --queries FILE", () => {
     expect(countBy(records.map((r) => r.query))).toStrictEqual(expected)
     expect(records.every((r) => r.role === "student" && typeof r.sourcedId === "string")).toBe(true)
     expect(Object.keys(records[0]!)[0]).toBe("query")
-  })
+  }, limit)
 
   it("json with --fields keeps the query key", async () => {
     const json = await Cli.run(["users", "--queries", sync, "--format", "json", "--fields", "sourcedId", "-q"])
@@ -60,21 +63,23 @@ describe.concurrent("rosterkit users --queries FILE", () => {
     const records = JSON.parse(json.stdout) as Array<Record<string, unknown>>
     expect(records).toHaveLength(115)
     expect(Object.keys(records[0]!)).toStrictEqual(["query", "sourcedId"])
-  })
+  }, limit)
 
-  it("csv and table get a query column", async () => {
+  it("csv gets a query column", async () => {
     const csv = await Cli.run(["users", "--queries", sync, "--format", "csv", "-q"])
     expect(csv.code).toBe(0)
     const rows = csv.stdout.split("\r\n").filter((r) => r !== "")
     expect(rows[0]).toBe("query,sourcedId,givenName,familyName,role,username,email")
     expect(rows).toHaveLength(116)
     expect(rows[1]!.startsWith("classes::ELA 6 (6A ELA)::students,")).toBe(true)
+  }, limit)
 
+  it("table gets a query column", async () => {
     const table = await Cli.run(["users", "--queries", sync, "--format", "table", "-q"])
     expect(table.code).toBe(0)
     expect(table.stdout.split("\n")[0]).toMatch(/^query\s+sourcedId\s+givenName/)
     expect(table.stdout).toContain("schools::7::students")
-  })
+  }, limit)
 
   it("--count prints each query's number, and each kind's listing is fetched once for the run", async () => {
     const result = await Cli.run(["users", "--queries", sync, "--count", "--verbose"])
@@ -85,7 +90,7 @@ describe.concurrent("rosterkit users --queries FILE", () => {
     // Three class queries and two school queries: one narrowed request for the first of each kind, then one full listing.
     expect(listings("classes")).toHaveLength(2)
     expect(listings("schools")).toHaveLength(2)
-  })
+  }, limit)
 
   it("a bad line is a usage error naming the file and the line", async () => {
     const bad = file("bad.txt", "classes::31763::students\n\n# fine so far\nsections::Math::students\n")
@@ -101,7 +106,7 @@ describe.concurrent("rosterkit users --queries FILE", () => {
     const json = await Cli.run(["users", "--queries", file("json.txt", 'schools::7\n{"group": "classes", "nme": "x"}\n'), "-q"])
     expect(json.code).toBe(2)
     expect(json.stderr).toContain('line 2: unknown key "nme"')
-  })
+  }, limit)
 
   it("refuses --group alongside --queries, and a file it cannot read", async () => {
     const both = await Cli.run(["users", "--queries", sync, "--group", "classes", "--name", "x", "-q"])
@@ -110,5 +115,5 @@ describe.concurrent("rosterkit users --queries FILE", () => {
     const missing = await Cli.run(["users", "--queries", path.join(dir, "nope.txt"), "-q"])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("cannot read")
-  })
+  }, limit)
 })
