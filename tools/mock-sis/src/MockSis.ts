@@ -237,8 +237,9 @@ export const listen = async <H extends { readonly handle: (req: http.IncomingMes
   port: number,
   handler: (origin: string) => Promise<H> | H
 ): Promise<{ readonly server: http.Server; readonly origin: string; readonly handler: H }> => {
-  let built: H | undefined
+  const state: { built?: H } = {}
   const server = http.createServer((req, res) => {
+    const built = state.built
     if (built === undefined) {
       res.writeHead(503).end("starting")
       return
@@ -254,7 +255,8 @@ export const listen = async <H extends { readonly handle: (req: http.IncomingMes
     server.listen(port, "127.0.0.1", () => resolve())
   })
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  built = await handler(origin)
+  const built = await handler(origin)
+  state.built = built
   return { server, origin, handler: built }
 }
 
