@@ -2,14 +2,15 @@
  * The programs the comparison runs, each one file run with plain `node` (no TypeScript loader in
  * the timing):
  *
- * - rosterkit: `apps/cli/dist/rosterkit.mjs` when the CLI's own bundle is built, else a bundle of
- *   `apps/cli/src/bin.ts` made here the way the CLI's tests make theirs (esbuild, the
- *   `@rosterkit/source` condition, one ESM file);
+ * - rosterkit: the CLI's own build (`apps/cli/scripts/build.mjs`, the published bin) run into the
+ *   cache folder when the CLI has that script, else a bundle of `apps/cli/src/bin.ts` made here
+ *   the way the CLI's tests make theirs (esbuild, the `@rosterkit/source` condition, one ESM file);
  * - the floor and the sequential baseline (`src/clients/*.ts`), bundled the same way.
  *
  * Bundles go to tools/bench/node_modules/.cache/rosterkit-bench/ and are rebuilt on every run
  * (a second or two), so they always match the sources.
  */
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -19,13 +20,20 @@ const benchDir = path.resolve(here, "..")
 const root = path.resolve(benchDir, "..", "..")
 const outDir = path.join(benchDir, "node_modules", ".cache", "rosterkit-bench")
 
-/** Where the CLI's own bundle lands when `apps/cli` is built as one file. */
-export const cliBundle = path.join(root, "apps", "cli", "dist", "rosterkit.mjs")
+/** The CLI's own build script (it bundles the published bin with esbuild), when the CLI has one. */
+export const cliBuildScript = path.join(root, "apps", "cli", "scripts", "build.mjs")
+
+/** Runs the CLI's own build into the cache folder; the bin's path. */
+const buildCli = (): string => {
+  const outdir = path.join(outDir, "cli")
+  execFileSync(process.execPath, [cliBuildScript, "--outdir", outdir], { cwd: path.dirname(path.dirname(cliBuildScript)), stdio: ["ignore", "ignore", "inherit"] })
+  return path.join(outdir, "bin.js")
+}
 
 export interface Programs {
   readonly rosterkit: string
   /** Where `rosterkit` came from: the CLI's build output or a bundle made here. */
-  readonly rosterkitFrom: "apps/cli build" | "bench bundle of apps/cli/src/bin.ts"
+  readonly rosterkitFrom: "apps/cli build (scripts/build.mjs)" | "bench bundle of apps/cli/src/bin.ts"
   readonly floor: string
   readonly sequential: string
 }
@@ -51,11 +59,11 @@ const bundle = async (entry: string, name: string): Promise<string> => {
 }
 
 export const build = async (): Promise<Programs> => {
-  const own = fs.existsSync(cliBundle)
+  const own = fs.existsSync(cliBuildScript)
   const [rosterkit, floor, sequential] = await Promise.all([
-    own ? Promise.resolve(cliBundle) : bundle(path.join(root, "apps", "cli", "src", "bin.ts"), "rosterkit"),
+    own ? Promise.resolve(buildCli()) : bundle(path.join(root, "apps", "cli", "src", "bin.ts"), "rosterkit"),
     bundle(path.join(here, "clients", "floor.ts"), "floor"),
     bundle(path.join(here, "clients", "sequential.ts"), "sequential")
   ])
-  return { rosterkit, rosterkitFrom: own ? "apps/cli build" : "bench bundle of apps/cli/src/bin.ts", floor, sequential }
+  return { rosterkit, rosterkitFrom: own ? "apps/cli build (scripts/build.mjs)" : "bench bundle of apps/cli/src/bin.ts", floor, sequential }
 }
