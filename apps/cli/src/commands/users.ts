@@ -40,7 +40,7 @@ const options = {
   queries: Options.text("queries").pipe(
     Options.withPseudoName("FILE"),
     Options.withDescription(
-      "Run every query of FILE in one run, one a line: kind::name::role (e.g. courses::Algebra I::students) or JSON {group, name, role, matchOn, max}; each record gets a query field (json, ndjson) or column (csv, table)"
+      "Run every query of FILE, one a line (courses::Algebra I::students, or JSON); each record is tagged with its query"
     ),
     Options.optional
   ),
@@ -146,7 +146,6 @@ export const spec: Help.Spec = {
     ["rosterkit users --count", "how many students (139 on the demo district)"],
     ['rosterkit users --group classes --name "ELA 6 (6A ELA)"', "the students of a class"],
     ["rosterkit users --group schools --name 7 --role teachers", "the teachers of school 7"],
-    ["rosterkit users --group classes --name 302 --match-on location", "students with a class in room 302"],
-    ["rosterkit users --queries sync.txt --format csv", "every query of sync.txt in one run, with a query column"]
+    ["rosterkit users --group classes --name 302 --match-on location", "students with a class in room 302"]
   ]
 }
