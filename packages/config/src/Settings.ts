@@ -212,11 +212,31 @@ export const District = Schema.Struct({
 })
 export type District = typeof District.Type
 
-/** The config file: named districts, and optionally which one to use by default. */
+/**
+ * One client of the HTTP gateway (`rosterkit-http`): `secret` for OAuth 1.0a and OAuth 2 client
+ * credentials, `token` for a static bearer key, bound to one district of the file.
+ */
+export const GatewayClient = Schema.Struct({
+  id: Schema.String,
+  secret: opt(SecretValue),
+  token: opt(SecretValue),
+  district: opt(Schema.String)
+})
+export type GatewayClient = typeof GatewayClient.Type
+
+/** The HTTP gateway's part of the config file. `cacheTtl` is in seconds. */
+export const Gateway = Schema.Struct({
+  clients: opt(Schema.Array(GatewayClient)),
+  cacheTtl: opt(Schema.Number)
+})
+export type Gateway = typeof Gateway.Type
+
+/** The config file: named districts, optionally which one to use by default, and the gateway's clients. */
 export const ConfigFile = Schema.Struct({
   $schema: opt(Schema.String),
   default: opt(Schema.String),
-  districts: Schema.Record({ key: Schema.String, value: District })
+  districts: Schema.Record({ key: Schema.String, value: District }),
+  gateway: opt(Gateway)
 })
 export type ConfigFile = typeof ConfigFile.Type
 
@@ -240,7 +260,8 @@ export const parseConfigFile = (text: string, file: string): Either.Either<Confi
   })
 }
 
-const readConfigFile = (file: string) =>
+/** Reads and checks a config file. */
+export const readConfigFile = (file: string): Effect.Effect<ConfigFile, ConfigurationError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs
@@ -277,6 +298,16 @@ const envString = (name: string) =>
     Effect.map((value) => Option.getOrUndefined(Option.filter(value, (v) => v.trim() !== ""))),
     Effect.orElseSucceed(() => undefined)
   )
+
+/** A secret of the config file (a string, or `{ "env": "NAME" }`), Redacted; `where` names it in errors. */
+export const secretOf = (value: string | { readonly env: string }, where: string): Effect.Effect<Redacted.Redacted<string>, ConfigurationError> =>
+  typeof value === "string"
+    ? Effect.succeed(Redacted.make(value))
+    : Effect.flatMap(envString(value.env), (fromEnv) =>
+        fromEnv === undefined
+          ? Effect.fail(configurationError(where, `names the environment variable ${value.env}, which is not set`))
+          : Effect.succeed(Redacted.make(fromEnv))
+      )
 
 /**
  * Resolves every setting: flags, then ROSTERKIT_* variables (read through `Config`, so tests can

@@ -6,9 +6,12 @@
  *    a hint for the first query of a kind (one cheap request for a one-off query; later
  *    queries use the cached full listing), and an empty narrowed answer is checked against
  *    the full listing;
- * 2. expand courses to their classes;
- * 3. collect the members of every group (students, teachers, or both for `users`) with
- *    bounded concurrency, in group order, de-duplicated by sourcedId;
+ * 2. expand courses to their classes: every matched course at once;
+ * 3. collect the members of every group (students, teachers, or both for `users`), all groups
+ *    at once, starting as soon as a course's classes are known, in group order, de-duplicated
+ *    by sourcedId. One bound (`concurrency`) covers steps 2 and 3 together, so a course query
+ *    costs about three round trips (courses, their classes, their members) when its groups fit
+ *    in it. The bound is the engine's: queries run at the same time share it;
  * 4. stop at `max` (lazily: no page is fetched past it).
  *
  * Without a group, the query streams the provider's full listing (students, then teachers for
@@ -92,6 +95,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
     })
 
     const narrowedKinds = new Set<Query.GroupKind>()
+    const limit = yield* Effect.makeSemaphore(concurrency)
 
     const matchAll = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) =>
       Effect.forEach(groups, (group) => Matcher.matches(group, selector.matchOn, selector.name, selector.kind)).pipe(
@@ -135,24 +139,38 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
         return groups.length > 0 ? { groups, suggestions: [] } : yield* fromFullListing(selector)
       }).pipe(Effect.withSpan("QueryEngine.resolve", { attributes: { kind: selector.kind, name: selector.name } }))
 
-    /** The classes behind the matched groups (courses expanded), de-duplicated. */
+    /**
+     * The classes behind the matched groups (courses expanded, every course's classes fetched at
+     * once within `limit`), de-duplicated, in group order.
+     */
     const memberSources = (
       kind: Query.GroupKind,
-      groups: ReadonlyArray<RosterProvider.Group>
+      groups: ReadonlyArray<RosterProvider.Group>,
+      limit: Effect.Semaphore
     ): Stream.Stream<MemberSource, RosterError> => {
       if (kind !== "courses") return Stream.fromIterable(groups.map((g) => ({ kind, sourcedId: g.sourcedId })))
       return Stream.fromIterable(groups).pipe(
-        Stream.flatMap((course) => provider.classesOfCourse(course.sourcedId)),
+        Stream.mapEffect((course) => limit.withPermits(1)(Stream.runCollect(provider.classesOfCourse(course.sourcedId))), {
+          concurrency
+        }),
+        Stream.flattenChunks,
         Dedupe.bySourcedId,
         Stream.map((cls) => ({ kind: "classes" as const, sourcedId: cls.sourcedId }))
       )
     }
 
+    /**
+     * The members of every group. The dependent steps overlap: a course's classes' members are
+     * fetched as soon as its classes are known, while other courses' classes are still coming.
+     * One semaphore of `concurrency` permits per engine bounds the group requests in flight
+     * across both steps and across queries run at the same time (each group's own listing pages
+     * within its provider's limits).
+     */
     const membersOf = (kind: Query.GroupKind, groups: ReadonlyArray<RosterProvider.Group>, role: Query.Role) =>
-      memberSources(kind, groups).pipe(
+      memberSources(kind, groups, limit).pipe(
         Stream.flatMap((source) => Stream.fromIterable(memberRoles(role).map((r) => ({ ...source, role: r })))),
-        // Each group's members are fetched whole (groups are small), `concurrency` at a time, in order.
-        Stream.mapEffect((task) => Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role)), {
+        // Each group's members are fetched whole (groups are small), in order.
+        Stream.mapEffect((task) => limit.withPermits(1)(Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role))), {
           concurrency
         }),
         Stream.flattenChunks,

@@ -93,6 +93,9 @@ const makeProvider = (options: { groupFilter?: boolean; groupById?: boolean } = 
   const calls: Array<string> = []
   let inFlight = 0
   let maxInFlight = 0
+  let coursesInFlight = 0
+  let maxCoursesInFlight = 0
+  let maxTotalInFlight = 0
   const base = RosterProvider.make({
     name: "memory",
     capabilities: { entities: ["users", "students", "teachers", "orgs", "schools", "classes", "courses", "enrollments"] },
@@ -122,6 +125,7 @@ const makeProvider = (options: { groupFilter?: boolean; groupById?: boolean } = 
             calls.push(`members ${kind} ${id} ${role}`)
             inFlight++
             maxInFlight = Math.max(maxInFlight, inFlight)
+            maxTotalInFlight = Math.max(maxTotalInFlight, inFlight + coursesInFlight)
           }),
           () => Effect.sync(() => inFlight--)
         ).pipe(Effect.zipRight(Effect.yieldNow()), Effect.as(base.members(kind, id, role)))
@@ -130,12 +134,26 @@ const makeProvider = (options: { groupFilter?: boolean; groupById?: boolean } = 
       calls.push(`users ${role}`)
       return base.users(role)
     },
-    classesOfCourse: (id) => {
-      calls.push(`classesOfCourse ${id}`)
-      return base.classesOfCourse(id)
-    }
+    classesOfCourse: (id) =>
+      Stream.unwrapScoped(
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            calls.push(`classesOfCourse ${id}`)
+            coursesInFlight++
+            maxCoursesInFlight = Math.max(maxCoursesInFlight, coursesInFlight)
+            maxTotalInFlight = Math.max(maxTotalInFlight, inFlight + coursesInFlight)
+          }),
+          () => Effect.sync(() => coursesInFlight--)
+        ).pipe(Effect.zipRight(Effect.repeatN(Effect.yieldNow(), 3)), Effect.as(base.classesOfCourse(id)))
+      )
   }
-  return { provider, calls, maxInFlight: () => maxInFlight }
+  return {
+    provider,
+    calls,
+    maxInFlight: () => maxInFlight,
+    maxCoursesInFlight: () => maxCoursesInFlight,
+    maxTotalInFlight: () => maxTotalInFlight
+  }
 }
 
 const ids = (users: ReadonlyArray<Model.User>) => users.map((u) => u.sourcedId)
@@ -258,6 +276,37 @@ describe("QueryEngine", () => {
       const result = yield* run(engine, { role: "users", group: "courses", name: "Math" })
       expect(ids(result.users)).toStrictEqual(["s4", "t2"])
       expect(maxInFlight()).toBeLessThanOrEqual(2)
+    })
+  )
+
+  it.effect("fetches every matched course's classes at once and their members at once, within the bound", () =>
+    Effect.gen(function* () {
+      const made = makeProvider()
+      // Both courses share a title, so one query matches both.
+      const provider: RosterProvider.Service = {
+        ...made.provider,
+        groups: (kind, hint) =>
+          kind === "courses"
+            ? (Stream.fromIterable([
+                { sourcedId: "c1", title: "Shared" },
+                { sourcedId: "c2", title: "Shared" }
+              ]) as Stream.Stream<RosterProvider.GroupOf<typeof kind>>)
+            : made.provider.groups(kind, hint)
+      }
+      const engine = yield* QueryEngine.make(provider, { concurrency: 8 })
+      const result = yield* run(engine, { role: "users", group: "courses", name: "Shared" })
+      expect(ids(result.users)).toStrictEqual(["s1", "s2", "t1", "s3", "s4", "t2"])
+      expect(made.maxCoursesInFlight()).toBe(2)
+      expect(made.maxInFlight()).toBeGreaterThan(2)
+      expect(made.maxTotalInFlight()).toBeLessThanOrEqual(8)
+
+      // The bound holds across both steps.
+      const small = makeProvider()
+      const bounded = yield* QueryEngine.make({ ...provider, classesOfCourse: small.provider.classesOfCourse, members: small.provider.members }, { concurrency: 2 })
+      const again = yield* run(bounded, { role: "users", group: "courses", name: "Shared" })
+      expect(ids(again.users)).toStrictEqual(ids(result.users))
+      expect(small.maxTotalInFlight()).toBeLessThanOrEqual(2)
+      expect(small.maxTotalInFlight()).toBe(2)
     })
   )
 

@@ -23,6 +23,7 @@ import type * as Model from "@rosterkit/core/Model"
 import * as Dataset from "./Dataset.js"
 import type * as Fake from "./FakeServer.js"
 import * as Faults from "./Faults.js"
+import * as PageCache from "./internal/pageCache.js"
 import { encodeQuery, integerParam, json, segmentsUnder } from "./internal/http.js"
 
 export interface Options {
@@ -36,6 +37,11 @@ export interface Options {
   /** The page size when a request has no `limit` (default 100). */
   readonly defaultLimit?: number
   readonly faults?: ReadonlyArray<Faults.FaultRule>
+  /**
+   * Keep the JSON body of every list page served (by path, role, limit and cursor), up to this
+   * many bytes in all; 0 (the default) keeps none. Same answers either way: for benchmarks.
+   */
+  readonly cacheBytes?: number
 }
 
 export type RecordedRequest = Fake.RecordedRequest
@@ -490,7 +496,26 @@ export const make = (options: Options): FakeServer => {
     () => new Map(dataset.orgs.filter((o) => o.type === "district").map((o) => [o.sourcedId, toCleverDistrict(dataset, o)] as const))
   )
 
+  const sectionList = memo(() => [...sections().values()])
+  const schoolList = memo(() => [...schools().values()])
+  const courseList = memo(() => [...courses().values()])
+
   const error = (status: number, message: string) => json(status, { message })
+  const pages = PageCache.make(options.cacheBytes ?? 0)
+  // Where each id sits in a (memoized) list, so a cursor is found without a scan.
+  const positionsOf = new WeakMap<ReadonlyArray<{ readonly id: string }>, ReadonlyMap<string, number>>()
+  const indexIn = (records: ReadonlyArray<{ readonly id: string }>, id: string): number => {
+    let index = positionsOf.get(records)
+    if (index === undefined) {
+      const map = new Map<string, number>()
+      records.forEach((r, i) => {
+        if (!map.has(r.id)) map.set(r.id, i)
+      })
+      positionsOf.set(records, map)
+      index = map
+    }
+    return index.get(id) ?? -1
+  }
 
   const list = (url: URL, resource: string, records: ReadonlyArray<{ readonly id: string }>): Response => {
     const params = url.searchParams
@@ -505,12 +530,12 @@ export const make = (options: Options): FakeServer => {
     let start = 0
     let end = records.length
     if (after !== null) {
-      const at = records.findIndex((r) => r.id === after)
+      const at = indexIn(records, after)
       if (at < 0) return error(400, `starting_after ${after} is not a record of this list`)
       start = at + 1
     }
     if (before !== null) {
-      const at = records.findIndex((r) => r.id === before)
+      const at = indexIn(records, before)
       if (at < 0) return error(400, `ending_before ${before} is not a record of this list`)
       end = at
       if (after === null) start = Math.max(0, end - limit)
@@ -530,10 +555,15 @@ export const make = (options: Options): FakeServer => {
     const lastShown = start + page.length
     if (page.length > 0 && lastShown < end) links.push({ rel: "next", uri: linkTo("starting_after", page[page.length - 1]!.id) })
     if (page.length > 0 && start > 0) links.push({ rel: "prev", uri: linkTo("ending_before", page[0]!.id) })
-    return json(200, {
-      data: page.map((record) => ({ data: record, uri: `${basePath}/${resource}/${encodeURIComponent(record.id)}` })),
-      links
-    })
+    const build = () =>
+      JSON.stringify({
+        data: page.map((record) => ({ data: record, uri: `${basePath}/${resource}/${encodeURIComponent(record.id)}` })),
+        links
+      })
+    // Every list is a function of its path and parameters (the dataset never changes).
+    const cacheKey = PageCache.key(url.pathname, encodeQuery(params))
+    const body = pages.get(cacheKey) ?? pages.put(cacheKey, { body: build(), total: 0 })
+    return new Response(body.body, { status: 200, headers: { "Content-Type": "application/json" } })
   }
 
   const single = (resource: string, record: { readonly id: string } | undefined): Response =>
@@ -543,6 +573,17 @@ export const make = (options: Options): FakeServer => {
           data: record,
           links: [{ rel: "self", uri: `${basePath}/${resource}/${encodeURIComponent(record.id)}` }]
         })
+
+  // The top-level /users listing by role (null: every user), built once per role.
+  const roleLists = new Map<string | null, ReadonlyArray<CleverUser>>()
+  const usersWithRoleList = (role: string | null): ReadonlyArray<CleverUser> => {
+    let records = roleLists.get(role)
+    if (records === undefined) {
+      records = [...users().values()].filter((entry) => role === null || entry.role === role).map((entry) => entry.record)
+      roleLists.set(role, records)
+    }
+    return records
+  }
 
   const usersWithRole = (url: URL, ids: Iterable<string>): Response | ReadonlyArray<CleverUser> => {
     const role = url.searchParams.get("role")
@@ -566,7 +607,11 @@ export const make = (options: Options): FakeServer => {
     }
     switch (resource) {
       case "users": {
-        if (id === undefined) return listUsers(users().keys())
+        if (id === undefined) {
+          const role = url.searchParams.get("role")
+          if (role !== null && !roleParams.has(role)) return error(400, `role must be one of ${[...roleParams].join(", ")}`)
+          return list(url, "users", usersWithRoleList(role))
+        }
         const user = users().get(id)
         if (sub === undefined) return single("users", user?.record)
         if (user === undefined) return notFound()
@@ -578,7 +623,7 @@ export const make = (options: Options): FakeServer => {
         return notFound()
       }
       case "sections": {
-        if (id === undefined) return list(url, "sections", [...sections().values()])
+        if (id === undefined) return list(url, "sections", sectionList())
         const section = sections().get(id)
         if (sub === undefined) return single("sections", section)
         if (section === undefined) return notFound()
@@ -590,7 +635,7 @@ export const make = (options: Options): FakeServer => {
         return notFound()
       }
       case "schools": {
-        if (id === undefined) return list(url, "schools", [...schools().values()])
+        if (id === undefined) return list(url, "schools", schoolList())
         const school = schools().get(id)
         if (sub === undefined) return single("schools", school)
         if (school === undefined) return notFound()
@@ -612,7 +657,7 @@ export const make = (options: Options): FakeServer => {
         }
       }
       case "courses": {
-        if (id === undefined) return list(url, "courses", [...courses().values()])
+        if (id === undefined) return list(url, "courses", courseList())
         const course = courses().get(id)
         if (sub === undefined) return single("courses", course)
         if (course === undefined || sub !== "sections") return notFound()

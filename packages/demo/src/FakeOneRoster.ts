@@ -26,6 +26,7 @@ import oauthSign from "oauth-sign"
 import * as Dataset from "./Dataset.js"
 import type * as Fake from "./FakeServer.js"
 import * as Faults from "./Faults.js"
+import * as PageCache from "./internal/pageCache.js"
 import { encodeQuery, integerParam, json, segmentsUnder } from "./internal/http.js"
 
 /** How the fake authenticates requests. */
@@ -72,6 +73,13 @@ export interface Options {
   readonly permRev?: (requestIndex: number) => string | undefined
   /** The server clock in epoch milliseconds (OAuth 1 timestamps, OAuth 2 expiry); default Date.now. */
   readonly now?: () => number
+  /**
+   * Keep the JSON body of every page served, by what selects it (path, filter, sort, fields,
+   * effective limit and offset), up to this many bytes (UTF-8) in all; 0 (the default) keeps
+   * none. The answers are the same either way (a dataset is never mutated): a benchmark server
+   * sets it so serving a page costs a copy, not a JSON.stringify of a thousand records.
+   */
+  readonly cacheBytes?: number
 }
 
 export type RecordedRequest = Fake.RecordedRequest
@@ -185,6 +193,17 @@ export const make = (options: Options): FakeServer => {
   const tokens = new Map<string, number>() // token -> expiry (epoch ms)
   let tokensIssued = 0
   const tokenUrl = auth.type === "oauth2" ? new URL(auth.tokenUrl) : undefined
+  // Collections by kind, computed once (byKind filters the users for students / teachers).
+  const collections = new Map<Model.EntityKind, ReadonlyArray<Row>>()
+  const recordsOf = (kind: Model.EntityKind): ReadonlyArray<Row> => {
+    let records = collections.get(kind)
+    if (records === undefined) {
+      records = Dataset.byKind(dataset, kind)
+      collections.set(kind, records)
+    }
+    return records
+  }
+  const pages = PageCache.make(options.cacheBytes ?? 0)
   const origins = [...new Set([new URL(baseUrl).origin, ...(tokenUrl === undefined ? [] : [tokenUrl.origin])])]
 
   // -- auth ---------------------------------------------------------------------------------
@@ -310,31 +329,40 @@ export const make = (options: Options): FakeServer => {
     const limit = Math.min(limitParam ?? defaultLimit, maxLimit)
     const offset = offsetParam ?? 0
 
-    let selected = records
     const expression = params.get("filter")
-    if (expression !== null) {
-      if (!filtering) return failure(400, "invalid_filter_field", "this server does not support filter")
-      const parsed = Effect.runSync(Effect.either(Filter.parse(expression)))
-      if (Either.isLeft(parsed)) return failure(400, "invalid_filter_field", `invalid filter: ${parsed.left.reason}`)
-      selected = selected.filter((r) => Filter.evaluate(parsed.right, r))
-    }
     const sort = params.get("sort")
-    if (sort !== null && sort.trim() !== "") {
-      const path = sort.trim().split(".")
-      const direction = (params.get("orderBy") ?? "asc").toLowerCase() === "desc" ? -1 : 1
-      selected = [...selected].sort((a, b) => {
-        const x = valueAt(a, path)
-        const y = valueAt(b, path)
-        if (x === undefined || x === null) return y === undefined || y === null ? 0 : 1
-        if (y === undefined || y === null) return -1
-        const [sx, sy] = [String(x), String(y)]
-        return sx < sy ? -direction : sx > sy ? direction : 0
+    const cacheKey = PageCache.key(url.pathname, expression, sort, params.get("orderBy"), params.get("fields"), limit, offset)
+    const cached = pages.get(cacheKey)
+    let page: PageCache.Page
+    if (cached !== undefined) page = cached
+    else {
+      let selected = records
+      if (expression !== null) {
+        if (!filtering) return failure(400, "invalid_filter_field", "this server does not support filter")
+        const parsed = Effect.runSync(Effect.either(Filter.parse(expression)))
+        if (Either.isLeft(parsed)) return failure(400, "invalid_filter_field", `invalid filter: ${parsed.left.reason}`)
+        selected = selected.filter((r) => Filter.evaluate(parsed.right, r))
+      }
+      if (sort !== null && sort.trim() !== "") {
+        const path = sort.trim().split(".")
+        const direction = (params.get("orderBy") ?? "asc").toLowerCase() === "desc" ? -1 : 1
+        selected = [...selected].sort((a, b) => {
+          const x = valueAt(a, path)
+          const y = valueAt(b, path)
+          if (x === undefined || x === null) return y === undefined || y === null ? 0 : 1
+          if (y === undefined || y === null) return -1
+          const [sx, sy] = [String(x), String(y)]
+          return sx < sy ? -direction : sx > sy ? direction : 0
+        })
+      }
+      const fields = fieldsOf(params)
+      page = pages.put(cacheKey, {
+        total: selected.length,
+        body: JSON.stringify({ [key]: selected.slice(offset, offset + limit).map((r) => project(r, fields)) })
       })
     }
-    const total = selected.length
-    const fields = fieldsOf(params)
-    const page = selected.slice(offset, offset + limit).map((r) => project(r, fields))
-    const headers: Record<string, string> = {}
+    const total = page.total
+    const headers: Record<string, string> = { "Content-Type": "application/json" }
     if (totalCount) headers["X-Total-Count"] = String(total)
     if (link !== false && offset + limit < total) {
       const at = (newOffset: number) => {
@@ -347,7 +375,7 @@ export const make = (options: Options): FakeServer => {
       const last = Math.floor((total - 1) / limit) * limit
       headers["Link"] = `<${at(offset + limit)}>; rel="next", <${at(last)}>; rel="last"`
     }
-    return json(200, { [key]: page }, headers)
+    return new Response(page.body, { status: 200, headers })
   }
 
   const single = (url: URL, kind: Model.EntityKind, id: string): Response => {
@@ -363,7 +391,7 @@ export const make = (options: Options): FakeServer => {
   const route = (url: URL, segments: ReadonlyArray<string>): Response => {
     const [collection, id, sub, subId, leaf] = segments
     if (collection === undefined || !isEntityKind(collection)) return failure(404, "unknownobject", `no endpoint ${url.pathname}`)
-    if (segments.length === 1) return list(url, Model.envelopeKey[collection], Dataset.byKind(dataset, collection))
+    if (segments.length === 1) return list(url, Model.envelopeKey[collection], recordsOf(collection))
     if (segments.length === 2) return single(url, collection, id!)
     const unknownEndpoint = () => failure(404, "unknownobject", `no endpoint ${url.pathname}`)
     switch (collection) {

@@ -47,6 +47,8 @@ export interface Measured {
   readonly wallMs: number
   /** Peak resident set size of the child, in KiB. */
   readonly maxRssKiB: number
+  /** CPU time of the child (user + system), in seconds. */
+  readonly cpuSeconds: number
   readonly rssMethod: "time" | "preload"
   /** Lines of stdout (with `countLines`). */
   readonly lines: number
@@ -56,6 +58,13 @@ export interface Measured {
   readonly stdout: string
   /** The last 16 KiB of stderr. */
   readonly stderr: string
+}
+
+/** This process's environment without ROSTERKIT_* settings (a child must not pick up the user's district). */
+const cleanEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("ROSTERKIT_") && key !== "NODE_OPTIONS") env[key] = value
+  return env
 }
 
 const tail = (text: string, max: number) => (text.length > max ? text.slice(text.length - max) : text)
@@ -71,12 +80,12 @@ export const runNode = (nodeArgs: ReadonlyArray<string>, options: RunOptions = {
     const rssFile = path.join(dir, "maxrss")
     const [command, args] =
       method === "time"
-        ? [gnuTime, ["-f", "%M", "-o", rssFile, process.execPath, ...nodeArgs]]
+        ? [gnuTime, ["-f", "%M %U %S", "-o", rssFile, process.execPath, ...nodeArgs]]
         : [process.execPath, ["--import", pathToFileURL(preload).href, ...nodeArgs]]
     const started = performance.now()
     const child = spawn(command, args, {
       cwd: root,
-      env: { ...process.env, ...options.env, ROSTERKIT_BENCH_MAXRSS_FILE: rssFile },
+      env: { ...cleanEnv(), ...options.env, ROSTERKIT_BENCH_MAXRSS_FILE: rssFile },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let lines = 0
@@ -105,10 +114,12 @@ export const runNode = (nodeArgs: ReadonlyArray<string>, options: RunOptions = {
       clearTimeout(timer)
       const wallMs = performance.now() - started
       let maxRssKiB = Number.NaN
+      let cpuSeconds = Number.NaN
       try {
-        // GNU time writes "Command exited with non-zero status N" before the number on failure.
+        // GNU time writes "Command exited with non-zero status N" before the numbers on failure.
         const text = fs.readFileSync(rssFile, "utf8").trim().split(/\s+/)
-        maxRssKiB = Number(text[text.length - 1])
+        maxRssKiB = Number(text[text.length - 3])
+        cpuSeconds = Number(text[text.length - 2]) + Number(text[text.length - 1])
       } catch {
         // left NaN: reported below
       }
@@ -122,6 +133,7 @@ export const runNode = (nodeArgs: ReadonlyArray<string>, options: RunOptions = {
         signal,
         wallMs,
         maxRssKiB,
+        cpuSeconds,
         rssMethod: method,
         lines,
         bytes,

@@ -1,17 +1,24 @@
 /**
- * The benchmark entry point:
+ * The benchmark entry point (root script `bench`):
  *
- *     npx tsx --conditions=@rosterkit/source tools/bench/src/main.ts <ndjson|csv|requests|paging> [size]
+ *     npx -y pnpm@10 bench                      the side-by-side comparison, quick plan (a few minutes)
+ *     npx -y pnpm@10 bench --full               the full plan (10k–1M users, latency 0/50/100 ms, best of 3)
+ *     npx -y pnpm@10 bench --users 300000,1000000 --latency 0 [--repeat 3] [--concurrency 4,8]
+ *                          [--no-groups] [--no-sequential] [--workers 2]      a custom comparison
+ *     npx -y pnpm@10 bench <ndjson|csv|requests|paging> [size]                one of the older benchmarks
  *
  * Prints a table to stdout (progress on stderr), writes tools/bench/results/<name>.json, and
- * exits 1 when a benchmark with a claim (ndjson, csv: constant memory) fails it, 2 on bad usage.
+ * exits 1 when a target or claim fails, 2 on bad usage.
  */
 import * as Bench from "./Bench.js"
+import * as Compare from "./Compare.js"
+import { planOf } from "./Plan.js"
 import * as Report from "./Report.js"
 
 const usage = () =>
   [
-    "usage: main.ts <bench> [size]",
+    "usage: bench [--quick | --full] [--users N,N] [--latency MS,MS] [--concurrency N,N] [--repeat N] [--no-groups] [--no-sequential] [--workers N]",
+    "       bench <bench> [size]",
     ...Object.entries(Bench.benches).map(
       ([name, b]) => `  ${name.padEnd(9)} ${b.what} (default size ${b.defaultSize.toLocaleString("en-US")})`
     )
@@ -19,9 +26,17 @@ const usage = () =>
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [name, sizeArg] = argv
-  if (name === undefined || name === "--help" || name === "-h") {
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  if (name === "--help" || name === "-h") {
     process.stdout.write(`${usage()}\n`)
-    return name === undefined ? 2 : 0
+    return 0
+  }
+  if (name === undefined || name.startsWith("--")) {
+    const plan = planOf(argv)
+    const result = await Compare.run(plan, { log })
+    const file = Report.write(result, Report.defaultResultsDir)
+    process.stdout.write(`${Report.format(result)}\n\nwritten: ${file}\n`)
+    return result.verdict === undefined || result.verdict.pass ? 0 : 1
   }
   if (!Bench.isName(name)) {
     process.stderr.write(`unknown bench '${name}'\n${usage()}\n`)
@@ -32,7 +47,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stderr.write(`size must be a whole number of at least 100, got '${sizeArg}'\n`)
     return 2
   }
-  const { result, file } = await Bench.run(name, size, { log: (line) => process.stderr.write(`${line}\n`) })
+  const { result, file } = await Bench.run(name, size, { log })
   process.stdout.write(`${Report.format(result)}\n\nwritten: ${file}\n`)
   return result.verdict === undefined || result.verdict.pass ? 0 : 1
 }
@@ -43,6 +58,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-    process.exitCode = 1
+    process.exitCode = error instanceof RangeError ? 2 : 1
   }
 )

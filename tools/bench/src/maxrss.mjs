@@ -6,6 +6,7 @@ import process from "node:process"
 const file = process.env.ROSTERKIT_BENCH_MAXRSS_FILE
 if (file) {
   process.on("exit", () => {
-    writeFileSync(file, String(process.resourceUsage().maxRSS))
+    const usage = process.resourceUsage()
+    writeFileSync(file, `${usage.maxRSS} ${usage.userCPUTime / 1e6} ${usage.systemCPUTime / 1e6}`)
   })
 }

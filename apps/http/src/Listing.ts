@@ -1,0 +1,154 @@
+/**
+ * OneRoster 1.1 list semantics over records the gateway already holds: `filter` (core Filter,
+ * the same language every provider speaks), `sort` + `orderBy`, `fields`, `limit` / `offset`
+ * paging, the `{"<collection>": [...]}` envelope, `X-Total-Count` and a `Link` header with next,
+ * prev, first and last as absolute URLs. Every bad parameter is a 400 naming it.
+ */
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Filter from "@rosterkit/core/Filter"
+import * as Model from "@rosterkit/core/Model"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as StatusInfo from "./StatusInfo.js"
+
+export const defaultLimit = 100
+export const maxLimit = 10_000
+
+type Row = Readonly<Record<string, unknown>>
+
+/** The fields of a collection: its schema's, and any field its records carry. */
+export const knownFields = (kind: Model.EntityKind, records: ReadonlyArray<unknown>): ReadonlySet<string> => {
+  const fields = new Set(Object.keys(Model.schemaOf[kind].fields))
+  for (const record of records.slice(0, 200)) {
+    if (record !== null && typeof record === "object") for (const key of Object.keys(record)) fields.add(key)
+  }
+  return fields
+}
+
+/** RFC 3986 encoding (also `!'()*`), so links sign the same with every OAuth 1.0a library. */
+const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+const encodeQuery = (params: URLSearchParams): string => {
+  const parts: Array<string> = []
+  params.forEach((value, key) => parts.push(`${rfc3986(key)}=${rfc3986(value)}`))
+  return parts.join("&")
+}
+
+const integer = (params: URLSearchParams, name: string, min: number): Either.Either<number | undefined, HttpServerResponse.HttpServerResponse> => {
+  const raw = params.get(name)
+  if (raw === null) return Either.right(undefined)
+  if (!/^\s*\d{1,9}\s*$/.test(raw) || Number(raw) < min) {
+    return Either.left(StatusInfo.badParameter(name, `must be a whole number of at least ${min}, not '${raw.slice(0, 40)}'`))
+  }
+  return Either.right(Number(raw))
+}
+
+/** Parses `filter`, checking that its fields exist: 400 invalid_filter_field otherwise. */
+export const parseFilter = (
+  raw: string | null,
+  fields: ReadonlySet<string>
+): Either.Either<Filter.Filter | undefined, HttpServerResponse.HttpServerResponse> => {
+  if (raw === null || raw.trim() === "") return Either.right(undefined)
+  const parsed = Effect.runSync(Effect.either(Filter.parse(raw)))
+  if (Either.isLeft(parsed)) return Either.left(StatusInfo.badParameter("filter", parsed.left.reason, "invalid_filter_field"))
+  const unknown = parsed.right.predicates.find((p) => !fields.has(p.field.split(".")[0]!))
+  if (unknown !== undefined) {
+    return Either.left(StatusInfo.badParameter("filter", `unknown field '${unknown.field}'`, "invalid_filter_field"))
+  }
+  return Either.right(parsed.right)
+}
+
+/** `fields=a,b`: undefined for all fields; 400 invalid_selection_field for an unknown one. */
+export const parseFields = (
+  params: URLSearchParams,
+  fields: ReadonlySet<string>
+): Either.Either<ReadonlyArray<string> | undefined, HttpServerResponse.HttpServerResponse> => {
+  const raw = params.get("fields")
+  if (raw === null) return Either.right(undefined)
+  const list = raw.split(",").map((f) => f.trim()).filter((f) => f.length > 0)
+  if (list.length === 0) return Either.left(StatusInfo.badParameter("fields", "names no field", "invalid_selection_field"))
+  const unknown = list.find((f) => !fields.has(f))
+  if (unknown !== undefined) return Either.left(StatusInfo.badParameter("fields", `unknown field '${unknown.slice(0, 60)}'`, "invalid_selection_field"))
+  return Either.right(list)
+}
+
+export const project = (record: unknown, fields: ReadonlyArray<string> | undefined): unknown => {
+  if (fields === undefined || record === null || typeof record !== "object") return record
+  const out: Record<string, unknown> = {}
+  for (const field of fields) if (Object.prototype.hasOwnProperty.call(record, field)) out[field] = (record as Row)[field]
+  return out
+}
+
+const valueAt = (record: unknown, path: ReadonlyArray<string>): unknown => {
+  let value: unknown = record
+  for (const key of path) {
+    if (Array.isArray(value)) value = value[0]
+    if (value === null || typeof value !== "object") return undefined
+    value = (value as Row)[key]
+  }
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The answer to a OneRoster list request over `records`. */
+export const list = (
+  url: URL,
+  kind: Model.EntityKind,
+  records: ReadonlyArray<unknown>
+): HttpServerResponse.HttpServerResponse => {
+  const params = url.searchParams
+  const fields = knownFields(kind, records)
+  const checked = Either.all({
+    limit: integer(params, "limit", 1),
+    offset: integer(params, "offset", 0),
+    filter: parseFilter(params.get("filter"), fields),
+    fields: parseFields(params, fields)
+  })
+  if (Either.isLeft(checked)) return checked.left
+  const sort = params.get("sort")?.trim() ?? ""
+  if (sort !== "" && !fields.has(sort.split(".")[0]!)) {
+    return StatusInfo.badParameter("sort", `unknown field '${sort.slice(0, 60)}'`, "invalid_selection_field")
+  }
+  const orderBy = (params.get("orderBy") ?? "asc").trim().toLowerCase()
+  if (orderBy !== "asc" && orderBy !== "desc") return StatusInfo.badParameter("orderBy", `must be asc or desc, not '${orderBy.slice(0, 20)}'`)
+
+  const { filter, offset = 0 } = checked.right
+  const limit = Math.min(checked.right.limit ?? defaultLimit, maxLimit)
+  let selected = filter === undefined ? records : records.filter((r) => Filter.evaluate(filter, r))
+  if (sort !== "") {
+    const path = sort.split(".")
+    const direction = orderBy === "desc" ? -1 : 1
+    selected = [...selected].sort((a, b) => {
+      const x = valueAt(a, path)
+      const y = valueAt(b, path)
+      if (x === undefined || x === null) return y === undefined || y === null ? 0 : 1
+      if (y === undefined || y === null) return -1
+      const [sx, sy] = [String(x), String(y)]
+      return sx < sy ? -direction : sx > sy ? direction : 0
+    })
+  }
+  const total = selected.length
+  const page = selected.slice(offset, offset + limit).map((r) => project(r, checked.right.fields))
+
+  const at = (newOffset: number) => {
+    const next = new URLSearchParams(params)
+    for (const key of [...next.keys()]) if (key.startsWith("oauth_")) next.delete(key)
+    next.set("limit", String(limit))
+    next.set("offset", String(newOffset))
+    return `${url.origin}${url.pathname}?${encodeQuery(next)}`
+  }
+  const last = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit
+  const links = [`<${at(0)}>; rel="first"`, `<${at(last)}>; rel="last"`]
+  if (offset + limit < total) links.unshift(`<${at(offset + limit)}>; rel="next"`)
+  if (offset > 0) links.unshift(`<${at(Math.max(0, Math.min(offset - limit, last)))}>; rel="prev"`)
+  return HttpServerResponse.unsafeJson(
+    { [Model.envelopeKey[kind]]: page },
+    { headers: { "x-total-count": String(total), link: links.join(", ") } }
+  )
+}
+
+/** The answer to a OneRoster single-record request. */
+export const single = (url: URL, kind: Model.EntityKind, record: unknown): HttpServerResponse.HttpServerResponse => {
+  const fields = parseFields(url.searchParams, knownFields(kind, [record]))
+  if (Either.isLeft(fields)) return fields.left
+  return HttpServerResponse.unsafeJson({ [Model.singleEnvelopeKey[kind]]: project(record, fields.right) })
+}

@@ -1,0 +1,103 @@
+/**
+ * A fast yes/no check compiled from a Schema's AST, for decoding pages of records without
+ * building a new object per record.
+ *
+ * It covers the schemas whose decoding changes nothing — plain strings, numbers, booleans,
+ * literals, unions, arrays, refinements (their own filter is called) and structs that keep every
+ * extra field (an index signature) — so a record that passes can be used as it is: decoding it
+ * would give an equal object. A record that fails is decoded by the Schema itself, which names
+ * the field (the check only says yes or no). `compile` returns undefined for any schema it does
+ * not cover (a transformation, a struct that drops unknown fields …): the caller then decodes
+ * everything with the Schema, as before.
+ */
+import * as Option from "effect/Option"
+import type * as SchemaAST from "effect/SchemaAST"
+
+export type Check = (input: unknown) => boolean
+
+const parseOptions = { errors: "all" } as const
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** The check of `ast`, or undefined when decoding `ast` may change its input. */
+export const compile = (ast: SchemaAST.AST): Check | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => typeof u === "string"
+    case "NumberKeyword":
+      return (u) => typeof u === "number"
+    case "BooleanKeyword":
+      return (u) => typeof u === "boolean"
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return () => true
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => u === literal
+    }
+    case "Union": {
+      const members = ast.types.map(compile)
+      if (members.some((m) => m === undefined)) return undefined
+      const checks = members as ReadonlyArray<Check>
+      return (u) => {
+        for (const check of checks) if (check(u)) return true
+        return false
+      }
+    }
+    case "Refinement": {
+      const from = compile(ast.from)
+      if (from === undefined) return undefined
+      return (u) => from(u) && Option.isNone(ast.filter(u, parseOptions, ast))
+    }
+    case "TupleType": {
+      // Only plain arrays: no fixed elements, one rest type.
+      if (ast.elements.length > 0 || ast.rest.length !== 1) return undefined
+      const item = compile(ast.rest[0]!.type)
+      if (item === undefined) return undefined
+      return (u) => {
+        if (!Array.isArray(u)) return false
+        for (let i = 0; i < u.length; i++) if (!item(u[i])) return false
+        return true
+      }
+    }
+    case "TypeLiteral": {
+      // Pass-through needs every extra field kept: exactly one string index signature.
+      if (ast.indexSignatures.length !== 1 || ast.indexSignatures[0]!.parameter._tag !== "StringKeyword") return undefined
+      const rest = compile(ast.indexSignatures[0]!.type)
+      if (rest === undefined) return undefined
+      const restIsAny = ast.indexSignatures[0]!.type._tag === "UnknownKeyword" || ast.indexSignatures[0]!.type._tag === "AnyKeyword"
+      const properties: Array<{ readonly name: string; readonly optional: boolean; readonly check: Check }> = []
+      for (const ps of ast.propertySignatures) {
+        if (typeof ps.name !== "string") return undefined
+        const check = compile(ps.type)
+        if (check === undefined) return undefined
+        properties.push({ name: ps.name, optional: ps.isOptional, check })
+      }
+      const hasOwn = Object.prototype.hasOwnProperty
+      return (u) => {
+        if (!isRecord(u)) return false
+        for (let i = 0; i < properties.length; i++) {
+          const p = properties[i]!
+          if (hasOwn.call(u, p.name)) {
+            if (!p.check(u[p.name])) return false
+          } else if (!p.optional && !p.check(undefined)) return false
+        }
+        if (!restIsAny) for (const key of Object.keys(u)) if (!rest(u[key])) return false
+        return true
+      }
+    }
+    default:
+      return undefined
+  }
+}
+
+const compiled = new WeakMap<SchemaAST.AST, Check | null>()
+
+/** `compile`, memoized per AST. */
+export const of = (ast: SchemaAST.AST): Check | undefined => {
+  const known = compiled.get(ast)
+  if (known !== undefined) return known ?? undefined
+  const check = compile(ast)
+  compiled.set(ast, check ?? null)
+  return check
+}

@@ -1,0 +1,69 @@
+/**
+ * The programs the comparison runs, each one file run with plain `node` (no TypeScript loader in
+ * the timing):
+ *
+ * - rosterkit: the CLI's own build (`apps/cli/scripts/build.mjs`, the published bin) run into the
+ *   cache folder when the CLI has that script, else a bundle of `apps/cli/src/bin.ts` made here
+ *   the way the CLI's tests make theirs (esbuild, the `@rosterkit/source` condition, one ESM file);
+ * - the floor and the sequential baseline (`src/clients/*.ts`), bundled the same way.
+ *
+ * Bundles go to tools/bench/node_modules/.cache/rosterkit-bench/ and are rebuilt on every run
+ * (a second or two), so they always match the sources.
+ */
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const benchDir = path.resolve(here, "..")
+const root = path.resolve(benchDir, "..", "..")
+const outDir = path.join(benchDir, "node_modules", ".cache", "rosterkit-bench")
+
+/** The CLI's own build script (it bundles the published bin with esbuild), when the CLI has one. */
+export const cliBuildScript = path.join(root, "apps", "cli", "scripts", "build.mjs")
+
+/** Runs the CLI's own build into the cache folder; the bin's path. */
+const buildCli = (): string => {
+  const outdir = path.join(outDir, "cli")
+  execFileSync(process.execPath, [cliBuildScript, "--outdir", outdir], { cwd: path.dirname(path.dirname(cliBuildScript)), stdio: ["ignore", "ignore", "inherit"] })
+  return path.join(outdir, "bin.js")
+}
+
+export interface Programs {
+  readonly rosterkit: string
+  /** Where `rosterkit` came from: the CLI's build output or a bundle made here. */
+  readonly rosterkitFrom: "apps/cli build (scripts/build.mjs)" | "bench bundle of apps/cli/src/bin.ts"
+  readonly floor: string
+  readonly sequential: string
+}
+
+const bundle = async (entry: string, name: string): Promise<string> => {
+  const esbuild = await import("esbuild")
+  fs.mkdirSync(outDir, { recursive: true })
+  const outfile = path.join(outDir, `${name}.mjs`)
+  const building = path.join(outDir, `${name}-${process.pid}.mjs`)
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["@rosterkit/source"],
+    outfile: building,
+    logLevel: "error",
+    banner: { js: "import { createRequire as __rosterkitRequire } from 'node:module'; const require = __rosterkitRequire(import.meta.url);" }
+  })
+  fs.renameSync(building, outfile)
+  return outfile
+}
+
+export const build = async (): Promise<Programs> => {
+  const own = fs.existsSync(cliBuildScript)
+  const [rosterkit, floor, sequential] = await Promise.all([
+    own ? Promise.resolve(buildCli()) : bundle(path.join(root, "apps", "cli", "src", "bin.ts"), "rosterkit"),
+    bundle(path.join(here, "clients", "floor.ts"), "floor"),
+    bundle(path.join(here, "clients", "sequential.ts"), "sequential")
+  ])
+  return { rosterkit, rosterkitFrom: own ? "apps/cli build (scripts/build.mjs)" : "bench bundle of apps/cli/src/bin.ts", floor, sequential }
+}

@@ -1,0 +1,284 @@
+/**
+ * The mock SIS: one generated district served over loopback HTTP as OneRoster 1.1 (OAuth 1.0a,
+ * `/ims/oneroster/v1p1`) and as the Clever Data API v3.0 (district bearer token, `/v3.0`), by
+ * @rosterkit/demo's FakeOneRoster and FakeClever — the same handler logic the tests run against —
+ * plus what a benchmark needs around them:
+ *
+ * - `latencyMs` before every answer (a real SIS is never 0 ms away);
+ * - `pageClamp`: OneRoster `limit` is silently clamped to it, Clever answers 413 above it;
+ * - `failRate`: that share of requests fails (503 by default, or 429 / a connection reset),
+ *   drawn from a seeded PRNG so a run is repeatable;
+ * - page bodies kept as bytes once built (`cacheMb`), and built before the server says it is
+ *   ready (`prebuild`), so serving a page costs a copy and the server's own work does not
+ *   count in a client's time;
+ * - `GET /_mock/stats`: requests served, failed, bytes sent and CPU used since start (summed
+ *   over the workers).
+ *
+ * `start` runs it in this process; `main.ts` runs it as a command, on node:cluster workers
+ * when asked. It listens on 127.0.0.1 only.
+ */
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import type * as Dataset from "@rosterkit/demo/Dataset"
+import * as FakeClever from "@rosterkit/demo/FakeClever"
+import * as FakeOneRoster from "@rosterkit/demo/FakeOneRoster"
+import * as District from "./District.js"
+import * as OAuth1 from "./OAuth1.js"
+
+export type Shape = "realistic" | "flat"
+export type FailWith = "503" | "429" | "reset"
+
+export interface Options {
+  /** Users in the district (a multiple of 10 gives exactly this many). */
+  readonly users: number
+  /** `realistic` (classes of 25, 5 per teacher: for group queries) or `flat` (few classes: for big pulls). */
+  readonly shape?: Shape | undefined
+  readonly latencyMs?: number | undefined
+  /** The largest page served (default 1000). */
+  readonly pageClamp?: number | undefined
+  /** Share of requests that fail, 0 to 1 (default 0). */
+  readonly failRate?: number | undefined
+  readonly failWith?: FailWith | undefined
+  /** PRNG seed of the faults (the district's own seed is fixed). */
+  readonly seed?: number | undefined
+  readonly clientId?: string | undefined
+  readonly clientSecret?: string | undefined
+  /** The Clever district token. */
+  readonly token?: string | undefined
+  /** Page bodies kept, in MB (default 2048; 0 keeps none). */
+  readonly cacheMb?: number | undefined
+  /** Build the user listings' pages before listening (default true). */
+  readonly prebuild?: boolean | undefined
+}
+
+export const defaults = {
+  shape: "realistic" as Shape,
+  latencyMs: 0,
+  pageClamp: 1000,
+  failRate: 0,
+  failWith: "503" as FailWith,
+  seed: 1,
+  clientId: "mock-client",
+  clientSecret: "mock-secret",
+  token: "mock-clever-token",
+  cacheMb: 2048,
+  prebuild: true
+}
+
+export type Settings = { readonly [K in keyof typeof defaults]: (typeof defaults)[K] } & { readonly users: number }
+
+export const settingsOf = (options: Options): Settings => {
+  const s = { ...defaults, users: options.users }
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) (s as Record<string, unknown>)[key] = value
+  if (!Number.isInteger(s.users) || s.users < 100) throw new RangeError(`users must be a whole number of at least 100, got ${s.users}`)
+  if (s.shape !== "realistic" && s.shape !== "flat") throw new RangeError(`shape must be realistic or flat, got ${String(s.shape)}`)
+  if (!(s.latencyMs >= 0)) throw new RangeError(`latency must be at least 0 ms, got ${s.latencyMs}`)
+  if (!Number.isInteger(s.pageClamp) || s.pageClamp < 1) throw new RangeError(`page clamp must be a whole number of at least 1, got ${s.pageClamp}`)
+  if (!(s.failRate >= 0 && s.failRate <= 1)) throw new RangeError(`fail rate must be from 0 to 1, got ${s.failRate}`)
+  if (!["503", "429", "reset"].includes(s.failWith)) throw new RangeError(`fail-with must be 503, 429 or reset, got ${String(s.failWith)}`)
+  if (!(s.cacheMb >= 0)) throw new RangeError(`cache must be at least 0 MB, got ${s.cacheMb}`)
+  return s
+}
+
+/** The paths the two APIs are served under. */
+export const oneRosterPath = "/ims/oneroster/v1p1"
+export const cleverPath = "/v3.0"
+
+/** Requests served so far. */
+export interface Stats {
+  readonly requests: number
+  readonly failed: number
+  readonly bytes: number
+  /** CPU time the server process(es) used since start, in ms (a client's run divides its share by its wall time). */
+  readonly cpuMs: number
+}
+
+export const emptyStats: Stats = { requests: 0, failed: 0, bytes: 0, cpuMs: 0 }
+
+export const addStats = (a: Stats, b: Stats): Stats => ({
+  requests: a.requests + b.requests,
+  failed: a.failed + b.failed,
+  bytes: a.bytes + b.bytes,
+  cpuMs: a.cpuMs + b.cpuMs
+})
+
+const cpuMs = () => {
+  const usage = process.cpuUsage()
+  return Math.round((usage.user + usage.system) / 1000)
+}
+
+/** mulberry32, as the district generator (never Math.random: a run is repeatable). */
+const prng = (seed: number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
+
+export const districtOf = (settings: Settings): Dataset.Dataset =>
+  settings.shape === "flat" ? District.flat(settings.users) : District.realistic(settings.users)
+
+/** The request handler of one server process over `dataset`, and its warm-up. */
+export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin: string) => {
+  const cacheBytes = Math.round(settings.cacheMb * 1024 * 1024)
+  const oneRoster = FakeOneRoster.make({
+    dataset,
+    baseUrl: `${origin}${oneRosterPath}`,
+    auth: { type: "oauth1", clientId: settings.clientId, clientSecret: settings.clientSecret },
+    maxLimit: settings.pageClamp,
+    cacheBytes
+  })
+  const clever = FakeClever.make({ dataset, baseUrl: `${origin}${cleverPath}`, token: settings.token, maxLimit: settings.pageClamp, cacheBytes })
+  const random = prng(settings.seed)
+  let stats = emptyStats
+
+  const fail = (res: http.ServerResponse, req: http.IncomingMessage, clever: boolean) => {
+    stats = { ...stats, failed: stats.failed + 1 }
+    if (settings.failWith === "reset") {
+      const socket = req.socket
+      if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy()
+      else socket.destroy()
+      return
+    }
+    const status = Number(settings.failWith)
+    const body = JSON.stringify(
+      clever ? { message: status === 429 ? "Too Many Requests" : "Service Unavailable" } : FakeOneRoster.statusInfoSet(status === 429 ? "server_busy" : "internal_server_error", `mock fault: HTTP ${status}`)
+    )
+    res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...(status === 429 ? { "retry-after": "0" } : {}) })
+    res.end(body)
+  }
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const path = req.url ?? "/"
+    if (path === "/_mock/stats") {
+      const body = JSON.stringify({ ...stats, cpuMs: cpuMs() })
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
+      res.end(body)
+      return
+    }
+    stats = { ...stats, requests: stats.requests + 1 }
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs)
+    const isClever = path.startsWith(`${cleverPath}/`)
+    if (settings.failRate > 0 && random() < settings.failRate) return fail(res, req, isClever)
+    const headers = new Headers()
+    for (const name of ["authorization", "accept"]) {
+      const value = req.headers[name]
+      if (typeof value === "string") headers.set(name, value)
+    }
+    const request = new Request(`${origin}${path}`, { method: req.method ?? "GET", headers })
+    const response = await (isClever ? clever.handle(request) : oneRoster.handle(request))
+    const body = new Uint8Array(await response.arrayBuffer())
+    const out: Record<string, string> = { "content-length": String(body.byteLength) }
+    response.headers.forEach((value, key) => {
+      if (key !== "content-length") out[key] = value
+    })
+    res.writeHead(response.status, out)
+    res.end(body)
+    stats = { ...stats, bytes: stats.bytes + body.byteLength }
+  }
+
+  /**
+   * Builds the pages a client pulling every student and teacher asks for (OneRoster at the
+   * clamp, Clever at the clamp), so they are kept before the first client comes.
+   */
+  const prebuild = async (): Promise<number> => {
+    let pages = 0
+    const { clientId, clientSecret } = settings
+    for (const collection of ["students", "teachers"]) {
+      for (let offset = 0; ; offset += settings.pageClamp) {
+        const url = `${origin}${oneRosterPath}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
+        const response = await oneRoster.handle(new Request(url, { headers: { authorization: OAuth1.authorization(url, { clientId, clientSecret }) } }))
+        if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
+        pages++
+        const total = Number(response.headers.get("x-total-count"))
+        await response.body?.cancel()
+        if (offset + settings.pageClamp >= total) break
+      }
+    }
+    for (const role of ["student", "teacher"]) {
+      let url: string | undefined = `${origin}${cleverPath}/users?limit=${settings.pageClamp}&role=${role}`
+      while (url !== undefined) {
+        const response = await clever.handle(new Request(url, { headers: { authorization: `Bearer ${settings.token}` } }))
+        if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
+        pages++
+        const body = (await response.json()) as { links?: ReadonlyArray<{ rel: string; uri: string }> }
+        const next = body.links?.find((l) => l.rel === "next")?.uri
+        url = next === undefined ? undefined : new URL(next, origin).toString()
+      }
+    }
+    // Warm-up requests are not the clients'.
+    stats = emptyStats
+    return pages
+  }
+
+  return { handle, prebuild, stats: (): Stats => ({ ...stats, cpuMs: cpuMs() }) }
+}
+
+export interface Server {
+  /** "http://127.0.0.1:<port>" */
+  readonly url: string
+  /** The OneRoster 1.1 base URL. */
+  readonly oneRoster: string
+  /** The Clever API base (with /v3.0/). */
+  readonly clever: string
+  readonly settings: Settings
+  readonly stats: () => Stats
+  readonly close: () => Promise<void>
+}
+
+/** Listens on 127.0.0.1:`port` (0: any free port) with one handler; `handler` builds it once the URL is known. */
+export const listen = async <H extends { readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> }>(
+  port: number,
+  handler: (origin: string) => Promise<H> | H
+): Promise<{ readonly server: http.Server; readonly origin: string; readonly handler: H }> => {
+  const state: { built?: H } = {}
+  const server = http.createServer((req, res) => {
+    const built = state.built
+    if (built === undefined) {
+      res.writeHead(503).end("starting")
+      return
+    }
+    built.handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end("mock-sis: internal error")
+      else res.destroy()
+    })
+  })
+  server.keepAliveTimeout = 30_000
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(port, "127.0.0.1", () => resolve())
+  })
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const built = await handler(origin)
+  state.built = built
+  return { server, origin, handler: built }
+}
+
+/** Runs the mock SIS in this process. */
+export const start = async (options: Options & { readonly port?: number }): Promise<Server> => {
+  const settings = settingsOf(options)
+  const dataset = districtOf(settings)
+  const { server, origin, handler } = await listen(options.port ?? 0, async (origin) => {
+    const h = makeHandler(settings, dataset, origin)
+    if (settings.prebuild) await h.prebuild()
+    return h
+  })
+  return {
+    url: origin,
+    oneRoster: `${origin}${oneRosterPath}`,
+    clever: `${origin}${cleverPath}/`,
+    settings,
+    stats: handler.stats,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((error) => (error === undefined ? resolve() : reject(error)))
+      })
+  }
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as MockSis from "@rosterkit/mock-sis"
+import * as OAuth1 from "@rosterkit/mock-sis/OAuth1"
+
+const credentials = { clientId: MockSis.defaults.clientId, clientSecret: MockSis.defaults.clientSecret }
+const signed = (url: string) => fetch(url, { headers: { authorization: OAuth1.authorization(url, credentials) } })
+
+describe("the mock SIS", () => {
+  let server: MockSis.Server
+  beforeAll(async () => {
+    server = await MockSis.start({ users: 500, shape: "flat", pageClamp: 100 })
+  })
+  afterAll(() => server.close())
+
+  it("serves OneRoster 1.1 with OAuth 1.0a, clamping pages, and counts requests (not the warm-up)", async () => {
+    expect((await server.stats()).requests).toBe(0)
+    const url = `${server.oneRoster}/students?limit=1000&offset=0`
+    const response = await signed(url)
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as { users: Array<{ sourcedId: string; role: string }> }
+    expect(body.users).toHaveLength(100)
+    expect(body.users.every((u) => u.role === "student")).toBe(true)
+    const total = Number(response.headers.get("x-total-count"))
+    expect(total).toBeGreaterThan(400)
+    expect((await fetch(url)).status).toBe(401)
+    const stats = (await (await fetch(`${server.url}/_mock/stats`)).json()) as MockSis.Stats
+    expect(stats.requests).toBe(2)
+    expect(stats.cpuMs).toBeGreaterThan(0)
+  })
+
+  it("serves Clever v3.0 with the bearer token and answers 413 above the clamp", async () => {
+    const auth = { authorization: `Bearer ${MockSis.defaults.token}` }
+    const page = await fetch(`${server.clever}users?limit=100&role=teacher`, { headers: auth })
+    expect(page.status).toBe(200)
+    const body = (await page.json()) as { data: Array<{ data: { roles: Record<string, unknown> } }> }
+    expect(body.data.length).toBeGreaterThan(0)
+    expect(body.data.every((d) => "teacher" in d.data.roles)).toBe(true)
+    expect((await fetch(`${server.clever}users?limit=101`, { headers: auth })).status).toBe(413)
+    expect((await fetch(`${server.clever}users?limit=5`)).status).toBe(401)
+  })
+})
+
+describe("the mock SIS's faults", () => {
+  it("fails every request at --fail-rate 1 with the chosen status, and counts them", async () => {
+    for (const failWith of ["503", "429"] as const) {
+      const server = await MockSis.start({ users: 200, shape: "flat", failRate: 1, failWith, prebuild: false })
+      try {
+        const response = await signed(`${server.oneRoster}/users?limit=5`)
+        expect(response.status).toBe(Number(failWith))
+        const body = (await response.json()) as { statusInfoSet: Array<{ imsx_codeMajor: string }> }
+        expect(body.statusInfoSet[0]!.imsx_codeMajor).toBe("failure")
+        if (failWith === "429") expect(response.headers.get("retry-after")).toBe("0")
+        expect(server.stats().failed).toBe(1)
+      } finally {
+        await server.close()
+      }
+    }
+  })
+
+  it("fails about the share asked for, the same requests on every run (seeded)", async () => {
+    const statuses = async () => {
+      const server = await MockSis.start({ users: 200, shape: "flat", failRate: 0.3, seed: 7, prebuild: false })
+      try {
+        const out: Array<number> = []
+        for (let i = 0; i < 40; i++) out.push((await signed(`${server.oneRoster}/users?limit=1&offset=${i}`)).status)
+        return out
+      } finally {
+        await server.close()
+      }
+    }
+    const first = await statuses()
+    expect(await statuses()).toStrictEqual(first)
+    const failed = first.filter((s) => s === 503).length
+    expect(failed).toBeGreaterThan(3)
+    expect(failed).toBeLessThan(25)
+    expect(first.filter((s) => s !== 503).every((s) => s === 200)).toBe(true)
+  })
+
+  it("refuses settings out of range", () => {
+    expect(() => MockSis.settingsOf({ users: 50 })).toThrow(/at least 100/)
+    expect(() => MockSis.settingsOf({ users: 1000, failRate: 2 })).toThrow(/fail rate/)
+    expect(() => MockSis.settingsOf({ users: 1000, shape: "round" as MockSis.Shape })).toThrow(/shape/)
+  })
+})
