@@ -193,17 +193,24 @@ export const make = (options: Options): FakeServer => {
   const tokens = new Map<string, number>() // token -> expiry (epoch ms)
   let tokensIssued = 0
   const tokenUrl = auth.type === "oauth2" ? new URL(auth.tokenUrl) : undefined
-  // Collections by kind, computed once (byKind filters the users for students / teachers).
-  const collections = new Map<Model.EntityKind, ReadonlyArray<Row>>()
+  // Collections by dataset and kind, computed once (byKind filters the users for students /
+  // teachers); keyed by dataset so a roster that changes per request (`datasetAt`) is seen.
+  const collections = new WeakMap<Dataset.Dataset, Map<Model.EntityKind, ReadonlyArray<Row>>>()
   const recordsOf = (kind: Model.EntityKind): ReadonlyArray<Row> => {
-    let records = collections.get(kind)
+    let byKind = collections.get(dataset)
+    if (byKind === undefined) {
+      byKind = new Map()
+      collections.set(dataset, byKind)
+    }
+    let records = byKind.get(kind)
     if (records === undefined) {
       records = Dataset.byKind(dataset, kind)
-      collections.set(kind, records)
+      byKind.set(kind, records)
     }
     return records
   }
-  const pages = PageCache.make(options.cacheBytes ?? 0)
+  // Page bodies are cached only for a roster that never changes.
+  const pages = PageCache.make(options.datasetAt === undefined ? (options.cacheBytes ?? 0) : 0)
   const origins = [...new Set([new URL(baseUrl).origin, ...(tokenUrl === undefined ? [] : [tokenUrl.origin])])]
 
   // -- auth ---------------------------------------------------------------------------------
