@@ -1,4 +1,22 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { defineConfig } from "vitest/config"
+
+/**
+ * With CI_TEST_REPORT_DIR set (by .ci/run), each package's run also writes a JSON report there,
+ * named after the package, which .ci/summary.mjs sums into one line.
+ */
+const reportDir = process.env["CI_TEST_REPORT_DIR"]
+const packageName = (): string => {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { readonly name?: unknown }
+    if (typeof pkg.name === "string") return pkg.name.replace(/^@/, "").replace(/\//g, "-")
+  } catch {
+    // not a package folder
+  }
+  return path.basename(process.cwd())
+}
+const reports = reportDir === undefined || reportDir === "" ? {} : { reporters: ["default", "json"], outputFile: { json: path.join(reportDir, `${packageName()}.json`) } }
 
 /**
  * Shared vitest settings: workspace packages resolve to their TypeScript sources.
@@ -13,6 +31,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } }
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    ...reports
   }
 })
