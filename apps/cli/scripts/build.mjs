@@ -10,7 +10,8 @@
  *   createRequire in each output file.
  * - dist/THIRD-PARTY-LICENSES.md lists every bundled package with its license text.
  *
- * Usage: node scripts/build.mjs   (from anywhere; the root `prepare` script runs it on install)
+ * Usage: node scripts/build.mjs [--outdir DIR]   (default dist/; from anywhere; the root
+ * `prepare` script runs it on install)
  */
 import * as esbuild from "esbuild"
 import * as fs from "node:fs"
@@ -19,7 +20,8 @@ import process from "node:process"
 import { fileURLToPath } from "node:url"
 
 const cliDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const outdir = path.join(cliDir, "dist")
+const outdirFlag = process.argv.indexOf("--outdir")
+const outdir = outdirFlag === -1 ? path.join(cliDir, "dist") : path.resolve(process.argv[outdirFlag + 1] ?? "dist")
 
 fs.rmSync(outdir, { recursive: true, force: true })
 
@@ -77,8 +79,8 @@ const sections = [...packages.entries()]
   })
 fs.writeFileSync(
   path.join(outdir, "THIRD-PARTY-LICENSES.md"),
-  `# Bundled packages\n\ndist/ of @rosterkit/cli bundles the following packages.\n\n${sections.join("\n")}`
+  `# Bundled packages\n\nThe dist/ folder of @rosterkit/cli bundles the following packages.\n\n${sections.join("\n")}`
 )
 
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0)
-process.stdout.write(`rosterkit: built dist/bin.js and ${Object.keys(result.metafile.outputs).length - 1} chunks (${(bytes / 1024).toFixed(0)} KiB, ${packages.size} bundled packages)\n`)
+process.stdout.write(`rosterkit: built ${path.relative(process.cwd(), path.join(outdir, "bin.js"))} and ${Object.keys(result.metafile.outputs).length - 1} chunks (${(bytes / 1024).toFixed(0)} KiB, ${packages.size} bundled packages)\n`)
