@@ -21,7 +21,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..", "..", "..")
@@ -124,6 +124,10 @@ beforeAll(async () => {
   }
 })
 
+afterAll(() => {
+  if (work !== "" && process.env["PACK_TEST_KEEP"] === undefined) fs.rmSync(work, { recursive: true, force: true })
+})
+
 /** The workspace folder of a package, from pnpm's layout (packages/*, apps/*). */
 function workspaceDir(name: string): string {
   for (const parent of ["packages", "apps"]) {
@@ -217,7 +221,8 @@ describe("the libraries, installed with npm outside the workspace", () => {
     project = path.join(work, "library")
     fs.mkdirSync(project)
     writeJson(path.join(project, "package.json"), { name: "consumer", version: "1.0.0", private: true, type: "module" })
-    await must(npm, ["install", "--no-audit", "--no-fund", "--loglevel=error", ...libraries.map((name) => tarballs.get(name)!)], project)
+    // As the READMEs' install lines: effect pinned to its 3.x line (npm's latest is 4.x).
+    await must(npm, ["install", "--no-audit", "--no-fund", "--loglevel=error", ...libraries.map((name) => tarballs.get(name)!), "effect@3", "@effect/platform@0.97"], project)
     fs.copyFileSync(path.join(here, "..", "fixtures", "consumer.ts"), path.join(project, "consumer.ts"))
     writeJson(path.join(project, "tsconfig.json"), {
       compilerOptions: {
@@ -270,6 +275,25 @@ describe("the libraries, installed with npm outside the workspace", () => {
     expect(schoolTeachers.length).toBeGreaterThan(0)
     expect([...result.effectTeachers].sort()).toEqual([...schoolTeachers].sort())
     expect(result.configurationError).toBe("ConfigurationError")
+  })
+
+  it("runs the example each library README opens with, printing what its comments say", async () => {
+    // csv's example reads a set the CLI exports (the workspace's build of the same bundle).
+    await must(process.execPath, [path.join(root, "apps", "cli", "dist", "bin.js"), "export", "--out", "district.zip", "--quiet"], project)
+    for (const pkg of ["core", "oneroster", "classlink", "clever", "csv", "demo"]) {
+      const readme = fs.readFileSync(path.join(root, "packages", pkg, "README.md"), "utf8")
+      const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, code: m[2]! }))
+      expect(blocks[0]?.lang, `${pkg} README opens with its install line`).toBe("sh")
+      expect(blocks[0]?.code, pkg).toMatch(new RegExp(`^npm install @rosterkit/${pkg} `))
+      const example = blocks[1]!
+      expect(["js", "ts"], `${pkg} README's second block is the example`).toContain(example.lang)
+      const file = path.join(project, `readme-${pkg}.mjs`)
+      fs.writeFileSync(file, example.code)
+      const ran = await run(process.execPath, [file], project)
+      expect(ran.code, `${pkg}: ${ran.stderr}`).toBe(0)
+      const expected = [...example.code.matchAll(/console\.log\(.*\) \/\/ (.*)$/gm)].map((m) => m[1])
+      if (expected.length > 0) expect(ran.stdout.trim().split("\n"), pkg).toEqual(expected)
+    }
   })
 })
 
