@@ -109,6 +109,7 @@ export const run = async (options: Options): Promise<Report.Result> => {
     const manifest = JSON.parse(fs.readFileSync(path.join(cliDir, "package.json"), "utf8")) as Record<string, unknown>
     delete manifest["devDependencies"]
     delete manifest["nx"]
+    delete manifest["scripts"] // its prepack insists on pnpm; this copy has no workspace ranges left
     fs.writeFileSync(path.join(staging, "package.json"), JSON.stringify(manifest, null, 2))
     fs.copyFileSync(path.join(cliDir, "README.md"), path.join(staging, "README.md"))
     await must(process.execPath, [path.join(cliDir, "scripts", "build.mjs"), "--outdir", path.join(staging, "dist")], Child.root)
