@@ -189,6 +189,10 @@ describe("pnpm pack", () => {
           for (const module of modules) expect(files.has(relative.replace("*", module)), `${name} ${subpath} -> ${file} for ${module}`).toBe(true)
         }
       }
+      for (const field of ["main", "types"]) {
+        const file = manifest[field]
+        if (typeof file === "string") expect(files.has(file.replace(/^\.\//, "")), `${name} ${field} ${file}`).toBe(true)
+      }
       for (const bin of Object.values((manifest["bin"] ?? {}) as Record<string, string>)) {
         expect(files.has(bin.replace(/^\.\//, "")), `${name} bin ${bin}`).toBe(true)
       }
