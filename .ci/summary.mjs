@@ -23,6 +23,11 @@ for (const file of files) {
   const brokenFiles = report.testResults.filter((suite) => suite.status === "failed" && suite.assertionResults.every((test) => test.status !== "failed"))
   broken += brokenFiles.length
   for (const suite of brokenFiles) process.stdout.write(`${file.replace(/\.json$/, "")}: ${path.basename(suite.name)} failed to run: ${String(suite.message).split("\n")[0]}\n`)
+  // Errors outside any test (an unhandled rejection, a worker that timed out) fail the run too.
+  if (report.success === false && report.numFailedTests === 0 && brokenFiles.length === 0) {
+    broken += 1
+    process.stdout.write(`${file.replace(/\.json$/, "")}: the run failed outside its tests (unhandled errors)\n`)
+  }
 }
 if (files.length === 0) process.stdout.write(`no test reports in ${dir}\n`)
 process.stdout.write(`${passed} passed, ${failed + broken} failed, ${skipped} skipped\n`)

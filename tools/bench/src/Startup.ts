@@ -46,7 +46,7 @@ interface Timed {
 const timed = (command: string, args: ReadonlyArray<string>, cwd: string): Promise<Timed> =>
   new Promise((resolve, reject) => {
     const env = { ...process.env }
-    for (const key of Object.keys(env)) if (/^(ROSTERKIT_|npm_|NODE_OPTIONS$)/.test(key)) delete env[key]
+    for (const key of Object.keys(env)) if (/^(ROSTERKIT_|npm_|NODE_OPTIONS$|FORCE_COLOR$)/.test(key)) delete env[key]
     const started = performance.now()
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "ignore"] })
     const out: Array<Buffer> = []

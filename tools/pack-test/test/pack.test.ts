@@ -41,11 +41,11 @@ const published = Object.keys(readJson(path.join(here, "..", "package.json"))["d
   name.startsWith("@rosterkit/")
 )
 
-/** Child processes get no npm/pnpm settings of the workspace run (npm_config_*, pnpm's own). */
+/** Child processes get no npm/pnpm settings of the workspace run (npm_config_*, pnpm's own), and no colours (Nx sets FORCE_COLOR). */
 const cleanEnv = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|VITEST|NODE_OPTIONS$|ROSTERKIT_)/i.test(key)) env[key] = value
+    if (!/^(npm_|pnpm_|VITEST|NODE_OPTIONS$|ROSTERKIT_|FORCE_COLOR$)/i.test(key)) env[key] = value
   }
   return { ...env, NO_COLOR: "1", npm_config_update_notifier: "false" }
 }
