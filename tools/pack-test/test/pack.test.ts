@@ -144,6 +144,8 @@ describe("pnpm pack", () => {
     const publishable = ["packages", "apps"].flatMap((parent) =>
       fs
         .readdirSync(path.join(root, parent))
+        // tools/scaffold's test creates throwaway packages/scaffold-check-* while it runs.
+        .filter((dir) => !dir.startsWith("scaffold-check-"))
         .map((dir) => path.join(root, parent, dir, "package.json"))
         .filter((file) => fs.existsSync(file))
         .map(readJson)
