@@ -1,44 +1,21 @@
 #!/usr/bin/env node
 /**
- * The `rosterkit` executable: runs the command tree on process.argv and ends the process with
- * the exit codes of ExitCode (0 ok, 2 usage, 3 configuration, 4 auth, 5 upstream, 1 other),
- * leaving one `rosterkit: <message>` line on stderr for a failure.
+ * The `rosterkit` executable. `rosterkit --version` is answered here, before the command tree
+ * (effect, @effect/cli, the providers) is loaded; everything else loads Program on demand.
+ * Built by scripts/build.mjs into dist/bin.js with that import as a separate chunk.
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as ExitCode from "./ExitCode.js"
-import * as Main from "./main.js"
-import * as Output from "./Output.js"
+import * as Version from "./Version.js"
 
 const args = process.argv.slice(2)
-const debug = args.some((arg) => arg === "--verbose" || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg)) || (process.env["ROSTERKIT_DEBUG"] ?? "") !== ""
 
-/** Outside a command (before its own logger is installed) only warnings and errors show, on stderr. */
-const stderrLogger = Logger.replace(
-  Logger.defaultLogger,
-  Logger.make(({ logLevel, message }) => {
-    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
-      const text = (Array.isArray(message) ? message : [message]).map(String).join(" ")
-      process.stderr.write(`rosterkit: ${logLevel.label.toLowerCase()}: ${text}\n`)
+if (args.length === 1 && args[0] === "--version") {
+  process.stdout.write(`${Version.version}\n`)
+} else {
+  import("./Program.js").then(
+    (Program) => Program.main(),
+    (error: unknown) => {
+      process.stderr.write(`rosterkit: internal error: could not load the command line: ${String(error)}\n`)
+      process.exitCode = 1
     }
-  })
-)
-
-const program = Effect.suspend(() => Main.run(process.argv)).pipe(
-  Effect.provide(Layer.mergeAll(NodeContext.layer, Output.layer, stderrLogger))
-)
-
-NodeRuntime.runMain(program, {
-  disableErrorReporting: true,
-  disablePrettyLogger: true,
-  teardown: (exit, onExit) => {
-    const { code, lines } = ExitCode.report(exit, args, debug)
-    for (const line of lines) process.stderr.write(`${line}\n`)
-    process.exitCode = code
-    onExit(code)
-  }
-})
+  )
+}

@@ -12,31 +12,16 @@ import * as CommandDescriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import * as Argv from "./Argv.js"
 import * as Export from "./commands/export.js"
 import * as List from "./commands/list.js"
 import * as Users from "./commands/users.js"
 import * as Help from "./Help.js"
 import * as Output from "./Output.js"
+import * as Version from "./Version.js"
 
-/** The CLI's version: from the nearest package.json named @rosterkit/cli above this module (src/, dist/ or a bundle). */
-export const version: string = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { readonly name?: unknown; readonly version?: unknown }
-      if (pkg.name === "@rosterkit/cli" && typeof pkg.version === "string") return pkg.version
-    } catch {
-      // no package.json here
-    }
-    const parent = path.dirname(dir)
-    if (parent === dir) return "0.0.0"
-    dir = parent
-  }
-})()
+/** The CLI's version (from its package.json). */
+export const version: string = Version.version
 
 /** The commands, in the order `rosterkit --help` lists them. */
 export const specs: ReadonlyArray<Help.Spec> = [Users.spec, List.spec, Export.spec]

@@ -6,6 +6,7 @@ import * as Ndjson from "./Ndjson.js"
 import * as Paging from "./Paging.js"
 import * as Report from "./Report.js"
 import * as Requests from "./Requests.js"
+import * as Startup from "./Startup.js"
 
 export interface Bench {
   readonly defaultSize: number
@@ -18,7 +19,8 @@ export const benches = {
   ndjson: { defaultSize: Ndjson.defaultSize, run: Ndjson.run, what: "the CLI streams a large pull (ndjson) in constant memory" },
   csv: { defaultSize: Csv.defaultSize, run: Csv.run, what: "the CSV provider streams a large users.csv in constant memory" },
   requests: { defaultSize: Requests.defaultSize, run: Requests.run, what: "HTTP requests of a 50-query sync run: cached listings vs N+1, page sizes" },
-  paging: { defaultSize: Paging.defaultSize, run: Paging.run, what: "users/s of one pull at concurrency 1 vs 4" }
+  paging: { defaultSize: Paging.defaultSize, run: Paging.run, what: "users/s of one pull at concurrency 1 vs 4" },
+  startup: { defaultSize: Startup.defaultSize, run: Startup.run, what: "the installed CLI: size, --version and a demo query (size = runs)" }
 } as const satisfies Record<string, Bench>
 
 export type Name = keyof typeof benches

@@ -27,7 +27,7 @@ export interface RunOptions {
   /** Extra environment (ROSTERKIT_* from the test runner's own environment are removed first). */
   readonly env?: Readonly<Record<string, string>>
   readonly cwd?: string
-  /** Kill the process after this many ms (default 30 s). */
+  /** Kill the process after this many ms (default 90 s: a hang guard, roomy for a crowded CI machine). */
   readonly timeoutMs?: number
   /** Flags for node itself, e.g. `--max-old-space-size=32`. */
   readonly nodeOptions?: ReadonlyArray<string>
@@ -80,7 +80,7 @@ const exec = (argv: ReadonlyArray<string>, options: RunOptions): Promise<Result>
     const err: Array<Buffer> = []
     child.stdout.on("data", (b: Buffer) => out.push(b))
     child.stderr.on("data", (b: Buffer) => err.push(b))
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000)
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000)
     child.on("error", reject)
     child.on("close", (code) => {
       clearTimeout(timer)
