@@ -77,12 +77,12 @@ export const connection = {
   ),
   deadline: Options.float("deadline").pipe(
     Options.withPseudoName("SECONDS"),
-    Options.withDescription(`Time budget of one request with its retries (default 180) ${env("deadline")}`),
+    Options.withDescription(`A request and its retries (default 180 s)${env("deadline")}`),
     Options.optional
   ),
   maxWait: Options.float("max-wait").pipe(
     Options.withPseudoName("SECONDS"),
-    Options.withDescription(`Longest wait a server may ask for with Retry-After / X-RateLimit-Reset; beyond it, fail (default 60) ${env("maxWait")}`),
+    Options.withDescription(`Longest Retry-After obeyed (default 60 s)${env("maxWait")}`),
     Options.optional
   )
 }

@@ -40,7 +40,7 @@ const options = {
   queries: Options.text("queries").pipe(
     Options.withPseudoName("FILE"),
     Options.withDescription(
-      "Run every query of FILE, one a line (courses::Algebra I::students, or JSON); each record is tagged with its query"
+      "Run each line: courses::Art::students"
     ),
     Options.optional
   ),
