@@ -481,9 +481,19 @@ export const make = (options: Options): FakeServer => {
     let value: A | undefined
     return () => (value ??= build())
   }
+  // A sourcedId listed twice (once as a student, once as a teacher) is one Clever user with both roles.
   const users = memo(() => {
-    const map = new Map<string, { readonly record: CleverUser; readonly role: string }>()
-    for (const u of dataset.users) map.set(u.sourcedId, { record: toCleverUser(dataset, u), role: cleverRoleOf(u.role) })
+    const map = new Map<string, { readonly record: CleverUser; readonly roles: ReadonlySet<string> }>()
+    for (const u of dataset.users) {
+      const record = toCleverUser(dataset, u)
+      const previous = map.get(u.sourcedId)
+      map.set(
+        u.sourcedId,
+        previous === undefined
+          ? { record, roles: new Set([cleverRoleOf(u.role)]) }
+          : { record: { ...previous.record, roles: { ...previous.record.roles, ...record.roles } }, roles: new Set([...previous.roles, cleverRoleOf(u.role)]) }
+      )
+    }
     return map
   })
   const sections = memo(() => new Map(dataset.classes.map((c) => [c.sourcedId, toCleverSection(dataset, c)] as const)))
@@ -592,7 +602,7 @@ export const make = (options: Options): FakeServer => {
     const out: Array<CleverUser> = []
     for (const id of ids) {
       const entry = all.get(id)
-      if (entry !== undefined && (role === null || entry.role === role)) out.push(entry.record)
+      if (entry !== undefined && (role === null || entry.roles.has(role))) out.push(entry.record)
     }
     return out
   }
