@@ -191,7 +191,7 @@ export interface Selection {
  * --quiet: a sync script with a missing variable must not provision from sample data unnoticed.
  */
 export const demoNote =
-  "no SIS configured (--provider / ROSTERKIT_PROVIDER / --config): reading the built-in demo district (sample data, not a real roster); --provider demo says so explicitly"
+  "no SIS configured (--provider / ROSTERKIT_PROVIDER / --config): reading the demo district, sample data"
 
 const requireProvider = (reason: string) =>
   Either.left(
