@@ -589,7 +589,7 @@ export const make = (options: Options): FakeServer => {
   const usersWithRoleList = (role: string | null): ReadonlyArray<CleverUser> => {
     let records = roleLists.get(role)
     if (records === undefined) {
-      records = [...users().values()].filter((entry) => role === null || entry.role === role).map((entry) => entry.record)
+      records = [...users().values()].filter((entry) => role === null || entry.roles.has(role)).map((entry) => entry.record)
       roleLists.set(role, records)
     }
     return records
