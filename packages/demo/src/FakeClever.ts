@@ -600,7 +600,7 @@ export const make = (options: Options): FakeServer => {
     if (role !== null && !roleParams.has(role)) return error(400, `role must be one of ${[...roleParams].join(", ")}`)
     const all = users()
     const out: Array<CleverUser> = []
-    for (const id of ids) {
+    for (const id of new Set(ids)) {
       const entry = all.get(id)
       if (entry !== undefined && (role === null || entry.roles.has(role))) out.push(entry.record)
     }
