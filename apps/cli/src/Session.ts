@@ -65,7 +65,8 @@ export const run = <A, E, R>(
     })
     const program = Effect.gen(function* () {
       const progress = yield* Progress.Progress
-      if (selection.implicitDemo) yield* progress.note(Providers.demoNote)
+      // Always, --quiet included: a script with a missing variable must not read sample data unnoticed.
+      if (selection.implicitDemo) yield* progress.line(`rosterkit: ${Providers.demoNote}`)
       if (selection.name === "csv" && settings.values.path !== undefined) yield* describeCsv(settings.values.path, progress)
       const provider = yield* RosterProvider.RosterProvider
       return yield* body({ provider, settings, selection, progress }).pipe(

@@ -45,7 +45,20 @@ Conformance.suite(
     Effect.map(serve(dataset, faults), ({ fake, provider }) => ({ provider, requestCount: () => fake.requests.length })),
   {
     faults: true,
-    skip: { location: "Clever v3.0 sections have no room field, so classes have no location" }
+    skip: { location: "Clever v3.0 sections have no room field, so classes have no location" },
+    lossy: {
+      classes: {
+        location: "Clever v3.0 sections have no room field",
+        grades: "a Clever section has one grade, not a list",
+        "terms.sourcedId": "a Clever section has one term, not a list"
+      },
+      courses: {
+        grades: "Clever v3.0 courses have no grades",
+        "org.sourcedId": "a Clever course belongs to the district, not a school",
+        "schoolYear.sourcedId": "Clever has terms only, no school years"
+      },
+      terms: { "parent.sourcedId": "Clever has terms only, no school years" }
+    }
   }
 )
 
@@ -56,6 +69,50 @@ const run = (provider: RosterProvider.Service, input: Query.QueryInput) =>
     const engine = yield* QueryEngine.make(provider)
     return yield* engine.run(yield* Query.make(input))
   })
+
+describe("exact semantics on Clever", () => {
+  // Billy Flores (18125) is also a teacher: one Clever user with roles.student and roles.teacher.
+  const billy = demoDistrict.users.find((u) => u.sourcedId === "18125")!
+  const dual: Dataset.Dataset = { ...demoDistrict, users: [...demoDistrict.users, { ...billy, role: "teacher" }] }
+
+  it.scoped("--role users lists a student-and-teacher once", () =>
+    Effect.gen(function* () {
+      const { provider } = yield* serve(dual)
+      const students = yield* collect(provider.users("students"))
+      const teachers = yield* collect(provider.users("teachers"))
+      expect(teachers.some((t) => t.sourcedId === "18125")).toBe(true)
+      const users = (yield* run(provider, { role: "users" })).users.map((u) => u.sourcedId)
+      expect(users.length).toBe(students.length + teachers.length - 1)
+      expect(users.length).toBe(139 + 12)
+      expect(new Set(users).size).toBe(users.length)
+      expect(users.filter((id) => id === "18125")).toStrictEqual(["18125"])
+    })
+  )
+
+  it.scoped("a delta keeps the collections Clever does not date (courses, terms, districts)", () =>
+    Effect.gen(function* () {
+      const { provider } = yield* serve(demoDistrict)
+      const since = "2030-01-01"
+      expect(yield* collect(provider.entities("users", { since }))).toStrictEqual([])
+      expect((yield* collect(provider.entities("courses", { since }))).length).toBe(demoDistrict.courses.length)
+      expect((yield* collect(provider.entities("terms", { since }))).length).toBe(Dataset.byKind(demoDistrict, "terms").length)
+      const orgs = yield* collect(provider.entities("orgs", { since }))
+      expect(orgs.map((o) => o.type)).toStrictEqual(["district"])
+    })
+  )
+
+  it.scoped("matches on Clever extension fields kept under metadata.clever", () =>
+    Effect.gen(function* () {
+      const { provider } = yield* serve(demoDistrict)
+      const section = (yield* collect(provider.groups("classes")))[0]!
+      const clever = (section.metadata as { readonly clever: Record<string, unknown> }).clever
+      const sisId = clever["sis_id"] as string
+      expect(typeof sisId).toBe("string")
+      const result = yield* run(provider, { group: "classes", name: sisId, matchOn: "metadata.clever.sis_id" })
+      expect(result.groups.map((g) => g.sourcedId)).toStrictEqual([section.sourcedId])
+    })
+  )
+})
 
 describe("Clever provider over the demo district", () => {
   it.scoped("`ELA 6 (6A ELA)` on classes gives its 7 students through the query engine", () =>

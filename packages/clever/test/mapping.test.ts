@@ -34,7 +34,7 @@ describe("Clever -> OneRoster mapping", () => {
         { sourcedId: "sch1", type: "org" },
         { sourcedId: "sch2", type: "org" }
       ],
-      grades: ["6"],
+      grades: ["06"],
       id: "u1",
       last_modified: "2024-09-01T00:00:00.000Z",
       metadata: { clever: input }
@@ -83,7 +83,7 @@ describe("Clever -> OneRoster mapping", () => {
       title: "Advisory 7B",
       classCode: "SIS-1",
       classType: "homeroom",
-      grades: ["7"],
+      grades: ["07"],
       subjects: ["homeroom/advisory"],
       periods: ["1"],
       course: { sourcedId: "c1", type: "course" },

@@ -186,23 +186,44 @@ export interface Selection {
   readonly layer: ProviderLayer
 }
 
-/** The note printed when the demo runs because nothing was configured. */
-export const demoNote = "no SIS configured (--provider / ROSTERKIT_PROVIDER / --config); using the built-in demo district"
+/**
+ * The line printed on stderr every time the demo runs because nothing was configured, even with
+ * --quiet: a sync script with a missing variable must not provision from sample data unnoticed.
+ */
+export const demoNote =
+  "no SIS configured (--provider / ROSTERKIT_PROVIDER / --config): reading the demo district, sample data"
 
-/** Picks the provider: the configured one, or the demo when nothing at all is configured. */
+const requireProvider = (reason: string) =>
+  Either.left(
+    new ConfigurationError({
+      provider: "rosterkit",
+      operation: "configure",
+      setting: Settings.describeKey("provider"),
+      reason: `${reason}; without it rosterkit would read the built-in demo district instead of a SIS. Use one of ${names.join(", ")}`
+    })
+  )
+
+/**
+ * Picks the provider: the configured one, or the demo district. The demo runs implicitly only
+ * when nothing at all points at a SIS: no --provider, no connection flag (--host, --token,
+ * --path …), no --config file and no ROSTERKIT_* variable (ROSTERKIT_DEBUG aside). Anything
+ * else without a provider is a ConfigurationError; `--provider demo` asks for the demo
+ * explicitly.
+ */
 export const select = (settings: Settings.Settings): Either.Either<Selection, ConfigurationError> => {
   const configured = settings.values.provider
   if (configured === undefined) {
-    if (Settings.hasConnectionSettings(settings)) {
-      const given = Settings.keys.filter((k) => k !== "provider" && settings.values[k] !== undefined).map((k) => Settings.originOf(settings, k))
-      return Either.left(
-        new ConfigurationError({
-          provider: "rosterkit",
-          operation: "configure",
-          setting: Settings.describeKey("provider"),
-          reason: `is required with ${given.join(", ")}; one of ${names.join(", ")}`
-        })
-      )
+    const given = Settings.keys.filter((k) => k !== "provider" && settings.values[k] !== undefined && Settings.connectionKeys.includes(k))
+    if (given.length > 0) return requireProvider(`is required with ${given.map((k) => Settings.originOf(settings, k)).join(", ")}`)
+    if (settings.configFile !== undefined) {
+      const where = settings.district === undefined ? settings.configFile : `district '${settings.district}' of ${settings.configFile}`
+      return requireProvider(`is required: ${where} has no "provider"`)
+    }
+    const variables = settings.variables ?? []
+    if (variables.length > 0) {
+      const known = new Set<string>([...Settings.keys.map((k) => Settings.specs[k].env), Settings.configSpec.env, Settings.districtSpec.env])
+      const listed = variables.map((name) => (known.has(name) ? name : `${name} (not a rosterkit setting)`))
+      return requireProvider(`is required when ${listed.join(", ")} ${variables.length === 1 ? "is" : "are"} set`)
     }
     return Either.right({ name: "demo", implicitDemo: true, layer: providers.demo(settings) })
   }

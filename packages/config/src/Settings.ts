@@ -109,7 +109,24 @@ export interface Settings {
   readonly origins: Partial<Record<Key, string>>
   /** The config file district in use, if any. */
   readonly district?: string | undefined
+  /** The config file in use (--config / ROSTERKIT_CONFIG), if any. */
+  readonly configFile?: string | undefined
+  /**
+   * Every ROSTERKIT_* environment variable that is set (non-blank), settings and strays alike
+   * (a misspelt ROSTERKIT_HOTS), except ROSTERKIT_DEBUG. Any of them rules out the implicit demo.
+   */
+  readonly variables?: ReadonlyArray<string> | undefined
 }
+
+/** ROSTERKIT_* variables that are diagnostics, not settings: they never rule out the demo. */
+export const diagnosticVariables: ReadonlyArray<string> = ["ROSTERKIT_DEBUG"]
+
+/** The names of the ROSTERKIT_* variables set (non-blank) in `env`, diagnostics left out. */
+export const rosterkitVariables = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> =>
+  Object.entries(env)
+    .filter(([name, value]) => name.startsWith("ROSTERKIT_") && !diagnosticVariables.includes(name) && (value ?? "").trim() !== "")
+    .map(([name]) => name)
+    .sort()
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -378,7 +395,15 @@ export const resolve = (flags: Flags): Effect.Effect<Settings, ConfigurationErro
       }
     }
 
-    return { values: values as Partial<Values>, origins, district }
+    // Every ROSTERKIT_* variable: those read above (through Config) and any other in the process.
+    const read = [
+      ...keys.filter((key) => origins[key] === specs[key].env).map((key) => specs[key].env),
+      ...(flags.config === undefined && configPath !== undefined ? [configSpec.env] : []),
+      ...(flags.district === undefined && requestedDistrict !== undefined ? [districtSpec.env] : [])
+    ]
+    const variables = [...new Set([...read, ...rosterkitVariables(process.env)])].sort()
+
+    return { values: values as Partial<Values>, origins, district, configFile: configPath, variables }
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -416,8 +441,8 @@ export const tuning = (settings: Settings): Tuning => {
   }
 }
 
+/** The settings that point at a SIS (as opposed to tuning: page size, concurrency, timeout, retries). */
+export const connectionKeys: ReadonlyArray<Key> = ["host", "clientId", "clientSecret", "token", "applicationId", "auth", "tokenUrl", "scope", "path"]
+
 /** True when any provider-specific setting is present (used to refuse an implicit demo). */
-export const hasConnectionSettings = (settings: Settings): boolean =>
-  (["host", "clientId", "clientSecret", "token", "applicationId", "tokenUrl", "path"] as const).some(
-    (key) => settings.values[key] !== undefined
-  )
+export const hasConnectionSettings = (settings: Settings): boolean => connectionKeys.some((key) => settings.values[key] !== undefined)

@@ -131,6 +131,41 @@ describe("Providers.select", () => {
     })
   )
 
+  it.effect("the implicit demo only when nothing points at a SIS", () =>
+    Effect.gen(function* () {
+      // Tuning flags alone still run the demo (the CLI prints the demo line).
+      expect(yield* Providers.select(yield* resolve({ pageSize: 5 }))).toMatchObject({ name: "demo", implicitDemo: true })
+      // Any ROSTERKIT_* variable, tuning ones included, rules it out.
+      const tuning = yield* Effect.flip(Providers.select(yield* resolve({}, { ROSTERKIT_PAGE_SIZE: "5" })))
+      expect(tuning.setting).toBe("--provider / ROSTERKIT_PROVIDER")
+      expect(tuning.reason).toContain("is required when ROSTERKIT_PAGE_SIZE is set")
+      expect(tuning.reason).toContain("built-in demo district")
+      // A config file whose district names no provider.
+      const noProvider = file("no-provider.json", { districts: { north: { host: "https://north.example" , pageSize: 10 } } })
+      const fromFile = yield* Effect.flip(Providers.select(yield* resolve({ config: noProvider })))
+      expect(fromFile.setting).toBe("--provider / ROSTERKIT_PROVIDER")
+      const tuningOnly = file("tuning-only.json", { districts: { north: { pageSize: 10 } } })
+      const tuned = yield* Effect.flip(Providers.select(yield* resolve({ config: tuningOnly })))
+      expect(tuned.reason).toContain(`district 'north' of ${tuningOnly} has no "provider"`)
+      // A connection flag without a provider.
+      const scoped = yield* Effect.flip(Providers.select(yield* resolve({ scope: "roster.readonly" })))
+      expect(scoped.reason).toContain("--scope")
+      // A stray (misspelt) variable, seen in the process environment.
+      const settings = yield* resolve({})
+      const stray = yield* Effect.flip(Providers.select({ ...settings, variables: ["ROSTERKIT_HOTS"] }))
+      expect(stray.reason).toContain("ROSTERKIT_HOTS (not a rosterkit setting)")
+      // --provider demo is explicit.
+      expect(yield* Providers.select(yield* resolve({ provider: "demo" }, { ROSTERKIT_PAGE_SIZE: "5" }))).toMatchObject({ name: "demo", implicitDemo: false })
+    })
+  )
+
+  it("lists the ROSTERKIT_* variables set, leaving out diagnostics and blanks", () => {
+    expect(Settings.rosterkitVariables({ ROSTERKIT_HOTS: "x", ROSTERKIT_DEBUG: "1", ROSTERKIT_TOKEN: " ", PATH: "/bin", ROSTERKIT_CSV: "a.zip" })).toStrictEqual([
+      "ROSTERKIT_CSV",
+      "ROSTERKIT_HOTS"
+    ])
+  })
+
   it("gives a bare OneRoster origin the standard path", () => {
     expect(Providers.oneRosterBaseUrl("https://sis.example.org")).toBe("https://sis.example.org/ims/oneroster/v1p1/")
     expect(Providers.oneRosterBaseUrl("https://sis.example.org/api/v1p1/")).toBe("https://sis.example.org/api/v1p1/")

@@ -63,7 +63,13 @@ const valuesAt = (record: unknown, path: ReadonlyArray<string>): ReadonlyArray<u
   return valuesAt((record as Record<string, unknown>)[path[0]!], path.slice(1))
 }
 
-const compare = (actual: unknown, op: Operator, expected: string): boolean => {
+/** How a server evaluates; the defaults are OneRoster's. Fakes use the rest to act like odd servers. */
+export interface EvaluateOptions {
+  /** `~` compares case-sensitively (some servers' `LIKE`). Default false. */
+  readonly caseSensitiveContains?: boolean | undefined
+}
+
+const compare = (actual: unknown, op: Operator, expected: string, options?: EvaluateOptions): boolean => {
   if (actual === null || actual === undefined || typeof actual === "object") return op === "!=" && actual == null
   const text = String(actual)
   switch (op) {
@@ -72,7 +78,7 @@ const compare = (actual: unknown, op: Operator, expected: string): boolean => {
     case "!=":
       return text !== expected
     case "~":
-      return text.toLowerCase().includes(expected.toLowerCase())
+      return options?.caseSensitiveContains === true ? text.includes(expected) : text.toLowerCase().includes(expected.toLowerCase())
     case ">":
       return text > expected
     case ">=":
@@ -84,16 +90,16 @@ const compare = (actual: unknown, op: Operator, expected: string): boolean => {
   }
 }
 
-const test = (record: unknown, predicate: Predicate): boolean => {
+const test = (record: unknown, predicate: Predicate, options?: EvaluateOptions): boolean => {
   const values = valuesAt(record, predicate.field.split("."))
   if (values.length === 0) return predicate.op === "!="
   return predicate.op === "!="
     ? values.every((v) => compare(v, "!=", predicate.value))
-    : values.some((v) => compare(v, predicate.op, predicate.value))
+    : values.some((v) => compare(v, predicate.op, predicate.value, options))
 }
 
 /** Applies a filter to one record, as a OneRoster server would. */
-export const evaluate = (filter: Filter, record: unknown): boolean =>
+export const evaluate = (filter: Filter, record: unknown, options?: EvaluateOptions): boolean =>
   filter.join === "AND"
-    ? filter.predicates.every((p) => test(record, p))
-    : filter.predicates.some((p) => test(record, p))
+    ? filter.predicates.every((p) => test(record, p, options))
+    : filter.predicates.some((p) => test(record, p, options))

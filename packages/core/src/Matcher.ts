@@ -2,6 +2,11 @@
  * Group matching: a group matches a name when one of its `matchOn` fields, trimmed and
  * compared case-insensitively, equals the trimmed name exactly. Only text fields can be
  * matched; a list or number in a matchOn field is a clear error, not a silent miss.
+ *
+ * A field may be a dotted path into the record: `course.sourcedId` (a reference),
+ * `metadata.district_code` (an extension), `metadata.clever.ext.code` (a Clever record's `ext`,
+ * kept under `metadata.clever`). A path through a list (`terms.sourcedId`) matches when any
+ * element does.
  */
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -14,8 +19,30 @@ const describeValue = (value: unknown): string =>
   Array.isArray(value) ? "a list" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`
 
 /**
+ * The values at a dotted `path` of `record`: one value, or one per element of every list the
+ * path goes through. Missing steps give nothing.
+ */
+export const valuesAt = (record: unknown, path: string): ReadonlyArray<unknown> => {
+  let current: ReadonlyArray<unknown> = [record]
+  for (const step of path.split(".")) {
+    const next: Array<unknown> = []
+    for (const value of current) {
+      const items = Array.isArray(value) ? value : [value]
+      for (const item of items) {
+        if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+          const child = (item as Record<string, unknown>)[step]
+          if (child !== undefined && child !== null) next.push(child)
+        }
+      }
+    }
+    current = next
+  }
+  return current
+}
+
+/**
  * Does `group` match `name` on any of `matchOn`? Fields the record does not have (or has as
- * null) do not match. A field holding anything but text fails with InvalidQuery naming it.
+ * null) do not match; dotted fields are paths (see `valuesAt`). A field holding anything but text fails with InvalidQuery naming it.
  */
 export const matches = (
   group: { readonly sourcedId: string },
@@ -25,7 +52,8 @@ export const matches = (
 ): Either.Either<boolean, InvalidQuery> => {
   const wanted = normalize(name)
   for (const field of matchOn) {
-    const value = (group as Record<string, unknown>)[field]
+    const values = field.includes(".") ? valuesAt(group, field) : [(group as Record<string, unknown>)[field]]
+    for (const value of values) {
     if (value === undefined || value === null) continue
     if (typeof value !== "string") {
       return Either.left(
@@ -38,8 +66,37 @@ export const matches = (
       )
     }
     if (normalize(value) === wanted) return Either.right(true)
+    }
   }
   return Either.right(false)
+}
+
+/** Characters no case mapping or Unicode normalisation changes, and no filter syntax trips on. */
+const caseless = /[0-9 !#$%&()*+,\-./:;<=>?@[\]^_`{|}~]/
+
+/**
+ * The longest run of the trimmed name made only of ASCII digits, spaces and punctuation (no
+ * letters, no quotes, no backslash), trimmed; undefined when it is shorter than 2 characters.
+ *
+ * Every group that matches `name` (trimmed, NFC, case-insensitive equality) contains this run
+ * verbatim, whatever a server's case, collation or Unicode rules: it is the only form in which a
+ * server-side "contains" narrowing is certain to return a superset of the matches. `ELA 6 (6A
+ * ELA)` gives `6 (6`; `Algebra I` gives nothing (so no narrowing).
+ */
+export const caseSafeNeedle = (name: string): string | undefined => {
+  const text = name.normalize("NFC").trim()
+  let best = ""
+  let run = ""
+  for (const char of text) {
+    if (caseless.test(char)) {
+      run += char
+    } else {
+      if (run.trim().length > best.length) best = run.trim()
+      run = ""
+    }
+  }
+  if (run.trim().length > best.length) best = run.trim()
+  return best.length >= 2 ? best : undefined
 }
 
 /**

@@ -89,9 +89,9 @@ export const make = (input: QueryInput): Effect.Effect<Query, InvalidQuery> =>
     if (matchOn.length === 0) {
       return Effect.fail(invalid("matchOn", `needs at least one field name, e.g. ${defaultMatchOn.join(",")}`))
     }
-    const bad = matchOn.find((field) => !/^[A-Za-z_][\w.]*$/.test(field))
+    const bad = matchOn.find((field) => !/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/.test(field))
     if (bad !== undefined) {
-      return Effect.fail(invalid("matchOn", `'${bad}' is not a field name`))
+      return Effect.fail(invalid("matchOn", `'${bad}' is not a field name or dotted path (e.g. title, course.sourcedId, metadata.code)`))
     }
     return Effect.succeed({ ...base, group: { kind: group, name, matchOn } })
   })

@@ -5,7 +5,9 @@
  *    exactly on `matchOn` (Matcher); a provider that can narrow the listing on the server gets
  *    a hint for the first query of a kind (one cheap request for a one-off query; later
  *    queries use the cached full listing), and an empty narrowed answer is checked against
- *    the full listing;
+ *    the full listing. The hint narrows only with a letter-free piece of the name
+ *    (`Matcher.caseSafeNeedle`), so the narrowed answer is a superset of the matches on any
+ *    server and the result never depends on query order;
  * 2. expand courses to their classes: every matched course at once;
  * 3. collect the members of every group (students, teachers, or both for `users`), all groups
  *    at once, starting as soon as a course's classes are known, in group order, de-duplicated
@@ -15,7 +17,8 @@
  * 4. stop at `max` (lazily: no page is fetched past it).
  *
  * Without a group, the query streams the provider's full listing (students, then teachers for
- * `users`) in constant memory.
+ * `users`), de-duplicated by sourcedId (a Clever user can be both): the set of ids seen is the
+ * only state, one string per user.
  */
 import * as Cache from "effect/Cache"
 import * as Chunk from "effect/Chunk"
@@ -105,7 +108,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
     const suggest = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) => {
       const fields = [...new Set([...selector.matchOn, ...displayFields])]
       const names = groups.flatMap((group) =>
-        fields.map((field) => (group as Record<string, unknown>)[field]).filter((v): v is string => typeof v === "string")
+        fields.flatMap((field) => Matcher.valuesAt(group, field)).filter((v): v is string => typeof v === "string")
       )
       return Matcher.closest(selector.name, names)
     }
@@ -130,9 +133,13 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
         const repeated = narrowedKinds.has(selector.kind)
         narrowedKinds.add(selector.kind)
         const cached = yield* listings.contains(selector.kind)
-        if (cached || repeated || !useGroupFilter) return yield* fromFullListing(selector)
+        // Only a letter-free piece of the name is safe to narrow with (GroupHint): the narrowed
+        // answer is then a superset whatever the server's case rules, so the order of queries
+        // cannot change an answer.
+        const needle = Matcher.caseSafeNeedle(selector.name)
+        if (cached || repeated || !useGroupFilter || needle === undefined) return yield* fromFullListing(selector)
         const narrowed = yield* Stream.runCollect(
-          provider.groups(selector.kind, { fields: selector.matchOn, value: selector.name.trim() })
+          provider.groups(selector.kind, { fields: selector.matchOn, value: selector.name.trim(), needle })
         )
         const groups = yield* matchAll(Chunk.toReadonlyArray(narrowed), selector)
         // Nothing matched: confirm against the full listing (it also gives the suggestions).
@@ -181,10 +188,10 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
       Effect.gen(function* () {
         const limit = <A, E>(users: Stream.Stream<A, E>) => (query.max === undefined ? users : Stream.take(users, query.max))
         if (query.group === undefined) {
-          const users = memberRoles(query.role)
-            .map((r) => provider.users(r))
-            .reduce((all, next) => Stream.concat(all, next))
-          return { groups: [], suggestions: [], users: limit(users) }
+          const roles = memberRoles(query.role)
+          const listing = roles.map((r) => provider.users(r)).reduce((all, next) => Stream.concat(all, next))
+          // One role cannot list a user twice; both roles can (a user who is student and teacher).
+          return { groups: [], suggestions: [], users: limit(roles.length > 1 ? Dedupe.bySourcedId(listing) : listing) }
         }
         const resolution = yield* resolve(query.group)
         return { ...resolution, users: limit(membersOf(query.group.kind, resolution.groups, query.role)) }

@@ -7,12 +7,14 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Filter from "./Filter.js"
 import type * as Model from "./Model.js"
 import type { GroupKind } from "./Query.js"
 import { NotFound, type RosterError } from "./RosterError.js"
+import * as Since from "./Since.js"
 
 export type { GroupKind } from "./Query.js"
 
@@ -40,17 +42,26 @@ export interface Capabilities {
 /**
  * The engine is looking for groups whose `fields` equal `value` (trimmed, case-insensitive).
  * A provider may use it to narrow the listing on the server, but must return a superset of the
- * true matches: the engine matches exactly afterwards.
+ * true matches whatever its server's case, collation or Unicode rules: the engine matches
+ * exactly afterwards, and answers must not depend on which query ran first. So narrow only
+ * with `needle` (e.g. OneRoster `title~'<needle>'`): a letter-free piece of `value` that every
+ * match contains verbatim (`Matcher.caseSafeNeedle`). The engine gives no hint when the name
+ * has no such piece.
  */
 export interface GroupHint {
   readonly fields: ReadonlyArray<string>
   readonly value: string
+  readonly needle: string
 }
 
 export interface ListOptions {
   /** A OneRoster filter; applied on the server when `capabilities.entityFilter`, else locally. */
   readonly filter?: Filter.Filter | undefined
-  /** Only records with `dateLastModified` after this ISO timestamp (delta read). */
+  /**
+   * Only records with `dateLastModified` after this instant (delta read): an ISO 8601 date or
+   * date-time, normalised by `Since.parse` (date-only = midnight UTC, no offset = UTC, offsets
+   * honoured) and compared as instants. Records without a dateLastModified are kept (`Since`).
+   */
   readonly since?: string | undefined
 }
 
@@ -91,18 +102,40 @@ export interface Implementation {
 
 const refersTo = (ref: { readonly sourcedId: string } | null | undefined, id: string) => ref != null && ref.sourcedId === id
 
-/** The `dateLastModified>'since'` predicate of a delta read. */
-export const sinceFilter = (since: string): Filter.Filter => Filter.make([{ field: "dateLastModified", op: ">", value: since }])
+/** How far a server-side `since` is moved back: the largest UTC offset (14 hours). */
+export const sinceWidening = 14 * 60 * 60 * 1000
 
 /**
- * Applies `options` in memory, for providers without server-side filtering: the same
- * expression gives the same records on every provider.
+ * The `dateLastModified>'…'` predicate sent to a server for a delta read: `since` in canonical
+ * UTC form (`2024-06-01T08:00:00.000Z`) moved back by `sinceWidening`, so that a server
+ * comparing the text of dates with offsets (`…T10:30:00+02:00`) still returns a superset; the
+ * provider then keeps exactly the records after `since` with `applyListOptions`. A `since` that
+ * is not a date is passed through unchanged (`applyListOptions` reports it).
+ */
+export const sinceFilter = (since: string): Filter.Filter => {
+  const millis = Since.toMillis(since)
+  const value = millis === undefined ? since : Since.format(millis - sinceWidening)
+  return Filter.make([{ field: "dateLastModified", op: ">", value }])
+}
+
+/**
+ * Applies `options` in memory: the filter with core `Filter`, `since` as an instant (`Since.keeps`:
+ * modified strictly after it, or undated). Providers without server-side filtering get this from
+ * `make`; providers with it apply `{ since }` again on what the server sent, so a server that
+ * compares dates as strings cannot change the answer. A `since` that is not a date fails the
+ * stream with a ConfigurationError.
  */
 export const applyListOptions = <A>(stream: Stream.Stream<A, RosterError>, options: ListOptions | undefined): Stream.Stream<A, RosterError> => {
-  const filters = [options?.filter, options?.since === undefined ? undefined : sinceFilter(options.since)].filter(
-    (f): f is Filter.Filter => f !== undefined
-  )
-  return filters.length === 0 ? stream : Stream.filter(stream, (record) => filters.every((f) => Filter.evaluate(f, record)))
+  const filter = options?.filter
+  const since = options?.since
+  if (since === undefined) return filter === undefined ? stream : Stream.filter(stream, (record) => Filter.evaluate(filter, record))
+  return Either.match(Since.parse(since), {
+    onLeft: (error) => Stream.fail(error),
+    onRight: (canonical) => {
+      const millis = Since.toMillis(canonical)!
+      return Stream.filter(stream, (record) => (filter === undefined || Filter.evaluate(filter, record)) && Since.keeps(millis, record))
+    }
+  })
 }
 
 /** Builds the full service from an implementation, filling in what it leaves out. */

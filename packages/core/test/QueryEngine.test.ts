@@ -242,10 +242,10 @@ describe("QueryEngine", () => {
     Effect.gen(function* () {
       const { provider, calls } = makeProvider({ groupFilter: true })
       const engine = yield* QueryEngine.make(provider)
-      const none = yield* run(engine, { group: "classes", name: "Latin" })
+      const none = yield* run(engine, { group: "classes", name: "Latin 101" })
       expect(none.users).toStrictEqual([])
       expect(none.suggestions.length).toBeGreaterThan(0)
-      expect(calls.filter((c) => c.startsWith("groups"))).toStrictEqual(["groups classes ~Latin", "groups classes"])
+      expect(calls.filter((c) => c.startsWith("groups"))).toStrictEqual(["groups classes ~Latin 101", "groups classes"])
     })
   )
 

@@ -16,6 +16,7 @@ import * as nodePath from "node:path"
 import type * as Model from "@rosterkit/core/Model"
 import { ConfigurationError, type RosterError } from "@rosterkit/core/RosterError"
 import type * as RosterProvider from "@rosterkit/core/RosterProvider"
+import * as Since from "@rosterkit/core/Since"
 import * as CsvSchema from "./CsvSchema.js"
 import type * as CsvSource from "./CsvSource.js"
 import * as Writer from "./internal/writer.js"
@@ -23,7 +24,12 @@ import * as Writer from "./internal/writer.js"
 export interface Options {
   /** A folder (created or replaced) or a file ending in `.zip`. */
   readonly out: string
-  /** Write only records modified after this ISO timestamp; the manifest marks the files `delta`. */
+  /**
+   * Write only records modified after this instant (an ISO 8601 date or timestamp, core `Since`);
+   * the manifest marks the files `delta`, except a file whose every record has no
+   * dateLastModified: the delta read keeps undated records, so such a file holds the whole
+   * collection and is marked `bulk`.
+   */
   readonly since?: string | undefined
 }
 
@@ -32,6 +38,10 @@ export interface Result {
   readonly files: Readonly<Partial<Record<CsvSchema.FileName, number>>>
   /** The absolute path of the folder or zip written. */
   readonly out: string
+  /** What the manifest says of each file written: `bulk` or `delta`. */
+  readonly statuses: Readonly<Partial<Record<CsvSchema.FileName, CsvSource.FileStatus>>>
+  /** With `since`: per file, how many rows had no dateLastModified (kept, changed or not). Files with none are absent. */
+  readonly undated: Readonly<Partial<Record<CsvSchema.FileName, number>>>
 }
 
 /** The manifest's `file.*` lines, in the IMS samples' order; the ones we never write are absent. */
@@ -89,12 +99,12 @@ const io = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, Confi
       })
   })
 
-/** Streams one file's rows to disk; the row count. */
+/** Streams one file's rows to disk; the row count and how many rows had no dateLastModified. */
 const writeFile = (
   file: CsvSchema.FileName,
   target: string,
   records: Stream.Stream<Model.Entity, RosterError>
-): Effect.Effect<number, RosterError> =>
+): Effect.Effect<{ readonly count: number; readonly undated: number }, RosterError> =>
   Effect.acquireUseRelease(
     Effect.sync(() => Writer.open(target)),
     (writer) =>
@@ -103,17 +113,19 @@ const writeFile = (
         const operation = `write ${file}.csv`
         yield* io(operation, async () => writer.write(CsvSchema.columns[file]))
         let count = 0
+        let undated = 0
         yield* Stream.runForEachChunk(records, (chunk) =>
           io(operation, async () => {
             for (const record of chunk) {
               count++
+              if (Since.isUndated(record)) undated++
               const wait = writer.write(encode(record))
               if (wait !== undefined) await wait
             }
           })
         )
         yield* io(operation, () => writer.close())
-        return count
+        return { count, undated }
       }),
     (writer, exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => writer.destroy()))
   )
@@ -138,7 +150,8 @@ const placeDirectory = async (temporary: string, target: string): Promise<void> 
  * it ends in `.zip`): manifest.csv, academicSessions, orgs, courses, classes, users, enrollments,
  * and demographics when the provider has them. A collection the provider cannot list (not in its
  * capabilities, or Unsupported) is `absent` in the manifest. With `since`, only records modified
- * after it are written and the files are marked `delta`.
+ * after it (and records without a dateLastModified) are written and the files are marked
+ * `delta`; a file whose every record is undated holds the whole collection and is marked `bulk`.
  */
 export const exportSet = (provider: RosterProvider.Service, options: Options): Effect.Effect<Result, RosterError> =>
   Effect.gen(function* () {
@@ -155,16 +168,20 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
     const write = Effect.gen(function* () {
       const statuses = new Map<string, CsvSource.FileStatus>()
       const files: Partial<Record<CsvSchema.FileName, number>> = {}
+      const undated: Partial<Record<CsvSchema.FileName, number>> = {}
       for (const file of CsvSchema.fileNames) {
         const records = recordsOf(provider, file, options.since)
         if (records === undefined) continue
         const path = nodePath.join(temporary, `${file}.csv`)
-        const count = yield* writeFile(file, path, records).pipe(
+        const written = yield* writeFile(file, path, records).pipe(
           Effect.catchTag("Unsupported", () => Effect.as(io(`remove ${file}.csv`, () => fs.promises.rm(path, { force: true })), undefined))
         )
-        if (count === undefined) continue
-        files[file] = count
-        statuses.set(file, options.since === undefined ? "bulk" : "delta")
+        if (written === undefined) continue
+        files[file] = written.count
+        // A delta read keeps undated records: a file of only undated records is the whole collection.
+        const whole = options.since === undefined || (written.count > 0 && written.undated === written.count)
+        statuses.set(file, whole ? "bulk" : "delta")
+        if (options.since !== undefined && written.undated > 0) undated[file] = written.undated
       }
       const manifest: Array<ReadonlyArray<string>> = [
         ["propertyName", "value"],
@@ -189,7 +206,7 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
       } else {
         yield* io(`write ${target}`, () => placeDirectory(temporary, target))
       }
-      return { files, out: target } satisfies Result
+      return { files, out: target, statuses: Object.fromEntries(statuses) as Result["statuses"], undated } satisfies Result
     })
     return yield* write.pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : cleanup)))
   }).pipe(Effect.withSpan("CsvExport.exportSet"))

@@ -168,6 +168,31 @@ describe("exportSet", () => {
     })
   )
 
+  it.effect("since: undated records are kept; a file of only undated records is whole and marked bulk", () =>
+    Effect.gen(function* () {
+      const since = "2025-02-01"
+      // Courses without dates (as Clever's are), one class without a date among dated ones.
+      const courses = small.courses.map(({ dateLastModified: _, ...course }) => course)
+      const [first, ...rest] = small.classes
+      const { dateLastModified: _omit, ...undatedClass } = first!
+      const data: Dataset.Dataset = { ...small, courses, classes: [undatedClass, ...rest] }
+      const dir = path.join(fresh(), "delta-undated")
+      const result = yield* CsvExport.exportSet(InMemoryProvider.make(data), { out: dir, since })
+      const cutoff = Date.parse("2025-02-01T00:00:00Z")
+      const newer = (records: ReadonlyArray<{ readonly dateLastModified?: string }>) =>
+        records.filter((r) => r.dateLastModified === undefined || Date.parse(r.dateLastModified) > cutoff).length
+      expect(result.files.courses).toBe(courses.length)
+      expect(result.files.classes).toBe(newer(data.classes))
+      expect(result.undated).toStrictEqual({ courses: courses.length, classes: 1 })
+      expect(result.statuses).toMatchObject({ courses: "bulk", classes: "delta", users: "delta" })
+      const description = yield* CsvProvider.describe(dir)
+      expect(description.files.courses).toBe("bulk")
+      expect(description.files.classes).toBe("delta")
+      const read = yield* collect(CsvProvider.make({ path: dir }).entities("classes"))
+      expect(read.map((c) => c.sourcedId)).toContain(undatedClass.sourcedId)
+    })
+  )
+
   it.effect("a provider with students / teachers / schools / terms only (Clever-like)", () =>
     Effect.gen(function* () {
       const memory = InMemoryProvider.make(small)

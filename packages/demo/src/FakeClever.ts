@@ -481,9 +481,19 @@ export const make = (options: Options): FakeServer => {
     let value: A | undefined
     return () => (value ??= build())
   }
+  // A sourcedId listed twice (once as a student, once as a teacher) is one Clever user with both roles.
   const users = memo(() => {
-    const map = new Map<string, { readonly record: CleverUser; readonly role: string }>()
-    for (const u of dataset.users) map.set(u.sourcedId, { record: toCleverUser(dataset, u), role: cleverRoleOf(u.role) })
+    const map = new Map<string, { readonly record: CleverUser; readonly roles: ReadonlySet<string> }>()
+    for (const u of dataset.users) {
+      const record = toCleverUser(dataset, u)
+      const previous = map.get(u.sourcedId)
+      map.set(
+        u.sourcedId,
+        previous === undefined
+          ? { record, roles: new Set([cleverRoleOf(u.role)]) }
+          : { record: { ...previous.record, roles: { ...previous.record.roles, ...record.roles } }, roles: new Set([...previous.roles, cleverRoleOf(u.role)]) }
+      )
+    }
     return map
   })
   const sections = memo(() => new Map(dataset.classes.map((c) => [c.sourcedId, toCleverSection(dataset, c)] as const)))
@@ -579,7 +589,7 @@ export const make = (options: Options): FakeServer => {
   const usersWithRoleList = (role: string | null): ReadonlyArray<CleverUser> => {
     let records = roleLists.get(role)
     if (records === undefined) {
-      records = [...users().values()].filter((entry) => role === null || entry.role === role).map((entry) => entry.record)
+      records = [...users().values()].filter((entry) => role === null || entry.roles.has(role)).map((entry) => entry.record)
       roleLists.set(role, records)
     }
     return records
@@ -590,9 +600,9 @@ export const make = (options: Options): FakeServer => {
     if (role !== null && !roleParams.has(role)) return error(400, `role must be one of ${[...roleParams].join(", ")}`)
     const all = users()
     const out: Array<CleverUser> = []
-    for (const id of ids) {
+    for (const id of new Set(ids)) {
       const entry = all.get(id)
-      if (entry !== undefined && (role === null || entry.role === role)) out.push(entry.record)
+      if (entry !== undefined && (role === null || entry.roles.has(role))) out.push(entry.record)
     }
     return out
   }

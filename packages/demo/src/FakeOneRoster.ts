@@ -62,6 +62,8 @@ export interface Options {
   readonly link?: "absolute" | "relative" | false
   /** Support `filter=`; when false every filtered request is a 400 (default true). */
   readonly filter?: boolean
+  /** `~` is case-sensitive, as on some servers (default false: OneRoster's case-insensitive contains). */
+  readonly caseSensitiveContains?: boolean
   readonly faults?: ReadonlyArray<Faults.FaultRule>
   /**
    * The dataset answering each request (by 0-based index in `requests`), for a roster that
@@ -348,7 +350,7 @@ export const make = (options: Options): FakeServer => {
         if (!filtering) return failure(400, "invalid_filter_field", "this server does not support filter")
         const parsed = Effect.runSync(Effect.either(Filter.parse(expression)))
         if (Either.isLeft(parsed)) return failure(400, "invalid_filter_field", `invalid filter: ${parsed.left.reason}`)
-        selected = selected.filter((r) => Filter.evaluate(parsed.right, r))
+        selected = selected.filter((r) => Filter.evaluate(parsed.right, r, { caseSensitiveContains: options.caseSensitiveContains }))
       }
       if (sort !== null && sort.trim() !== "") {
         const path = sort.trim().split(".")

@@ -12,6 +12,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
@@ -20,6 +21,7 @@ import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
 import type { ConfigurationError, RosterError } from "@rosterkit/core/RosterError"
 import * as RosterProvider from "@rosterkit/core/RosterProvider"
+import * as Since from "@rosterkit/core/Since"
 import * as OneRosterClient from "./OneRosterClient.js"
 
 /**
@@ -52,13 +54,14 @@ export const modelFields: Readonly<Record<RosterProvider.GroupKind, ReadonlyArra
 
 /**
  * The server-side filter for a group hint, or undefined when narrowing is not safe:
- * `f1~'value' OR f2~'value'` over the hint's fields that a record of this kind can have
- * (OneRoster allows two predicates; `~` is "contains", so the answer is a superset of the
- * exact, case-insensitive matches). Fields a OneRoster 1.1 record of the kind never has (a
- * class has no `name`) cannot match and are left out.
+ * `f1~'needle' OR f2~'needle'` over the hint's fields that a record of this kind can have
+ * (OneRoster allows two predicates). `~` is "contains", and the needle is a letter-free piece of
+ * the name (GroupHint), so the answer is a superset of the exact, case-insensitive matches even
+ * on a server whose `~` is case-sensitive. Fields a OneRoster 1.1 record of the kind never has
+ * (a class has no `name`) cannot match and are left out.
  */
 export const groupFilter = (kind: RosterProvider.GroupKind, hint: RosterProvider.GroupHint): Filter.Filter | undefined => {
-  const value = hint.value.trim()
+  const value = hint.needle.trim()
   if (value === "") return undefined
   const fields: Array<string> = []
   for (const field of hint.fields) {
@@ -75,7 +78,9 @@ export const groupFilter = (kind: RosterProvider.GroupKind, hint: RosterProvider
 
 /**
  * The filter sent for `entities(kind, options)` and what must still be applied locally: `since`
- * joins a one-predicate filter with AND; next to a two-predicate filter it is applied locally.
+ * (in its canonical UTC form) joins a one-predicate filter with AND; next to a two-predicate
+ * filter it is applied locally only. `since` is always applied locally too, as an instant: a
+ * server that compares dates as strings cannot change the answer.
  */
 export const entityFilter = (
   options: RosterProvider.ListOptions | undefined
@@ -84,8 +89,8 @@ export const entityFilter = (
   const since = options?.since
   if (since === undefined) return { server: filter, local: undefined }
   const sincePredicate = RosterProvider.sinceFilter(since).predicates[0]
-  if (filter === undefined) return { server: RosterProvider.sinceFilter(since), local: undefined }
-  if (filter.predicates.length === 1) return { server: Filter.make([filter.predicates[0], sincePredicate], "AND"), local: undefined }
+  if (filter === undefined) return { server: RosterProvider.sinceFilter(since), local: { since } }
+  if (filter.predicates.length === 1) return { server: Filter.make([filter.predicates[0], sincePredicate], "AND"), local: { since } }
   return { server: filter, local: { since } }
 }
 
@@ -138,6 +143,7 @@ export const fromClient = (client: OneRosterClient.Service): Effect.Effect<Roste
       const { server, local } = entityFilter(options)
       const full = RosterProvider.applyListOptions(client.list(kind), options)
       if (server === undefined) return client.list(kind)
+      if (options?.since !== undefined && Either.isLeft(Since.parse(options.since))) return full // fails with the ConfigurationError
       const filtered = RosterProvider.applyListOptions(client.list(kind, { filter: Filter.format(server) }), local)
       return withFallback(filtered, full)
     }

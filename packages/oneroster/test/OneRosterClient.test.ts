@@ -259,6 +259,16 @@ describe("OAuth 2 client credentials", () => {
       expect(error.message).not.toContain("client-secret-value")
     })
   )
+
+  it.live("a token endpoint that fails (5xx) is the server failing, not the credentials", () =>
+    Effect.gen(function* () {
+      server.use(http.post(tokenUrl, () => HttpResponse.json({ error: "server_error" }, { status: 500 })))
+      const { provider } = yield* build(options({ auth }))
+      const error = yield* Effect.flip(collect(provider.entities("users")))
+      expect(error).toMatchObject({ _tag: "ResponseError", status: 500 })
+      expect(error.message).not.toContain("client-secret-value")
+    })
+  )
 })
 
 describe("bearer", () => {

@@ -11,6 +11,8 @@ import type * as Model from "@rosterkit/core/Model"
 import * as Query from "@rosterkit/core/Query"
 import * as QueryEngine from "@rosterkit/core/QueryEngine"
 import * as RosterProvider from "@rosterkit/core/RosterProvider"
+import * as Conformance from "@rosterkit/testkit/Conformance"
+import type * as Dataset from "@rosterkit/testkit/Dataset"
 import { demoDistrict } from "@rosterkit/testkit/DemoDistrict"
 import * as FakeOneRoster from "@rosterkit/testkit/FakeOneRoster"
 import * as Msw from "@rosterkit/testkit/Msw"
@@ -49,31 +51,34 @@ const run = (provider: Parameters<typeof QueryEngine.make>[0], input: Query.Quer
 
 describe("groupFilter (what may be pushed down)", () => {
   it("uses the kind's text fields with contains, OR-joined", () => {
-    const filter = OneRosterProvider.groupFilter("classes", { fields: ["sourcedId", "name", "title"], value: "ELA 6 (6A ELA)" })
-    expect(filter && Filter.format(filter)).toBe("sourcedId~'ELA 6 (6A ELA)' OR title~'ELA 6 (6A ELA)'")
-    const school = OneRosterProvider.groupFilter("schools", { fields: ["sourcedId", "name", "title"], value: "O'Brien Academy" })
-    expect(school && Filter.format(school)).toBe("sourcedId~'O''Brien Academy' OR name~'O''Brien Academy'")
+    const filter = OneRosterProvider.groupFilter("classes", { fields: ["sourcedId", "name", "title"], value: "ELA 6 (6A ELA)", needle: "6 (6" })
+    expect(filter && Filter.format(filter)).toBe("sourcedId~'6 (6' OR title~'6 (6'")
+    const school = OneRosterProvider.groupFilter("schools", { fields: ["sourcedId", "name", "title"], value: "P.S. 12-B", needle: "12-B" })
+    expect(school && Filter.format(school)).toBe("sourcedId~'12-B' OR name~'12-B'")
   })
 
   it("does not push down when it could lose a match", () => {
     // a list field of the kind, more than two fields, or nothing left to filter on
-    expect(OneRosterProvider.groupFilter("classes", { fields: ["grades"], value: "06" })).toBeUndefined()
-    expect(OneRosterProvider.groupFilter("classes", { fields: ["sourcedId", "title", "location"], value: "x" })).toBeUndefined()
-    expect(OneRosterProvider.groupFilter("classes", { fields: ["name"], value: "x" })).toBeUndefined()
-    expect(OneRosterProvider.groupFilter("courses", { fields: ["course.sourcedId"], value: "x" })).toBeUndefined()
+    expect(OneRosterProvider.groupFilter("classes", { fields: ["grades"], value: "06", needle: "06" })).toBeUndefined()
+    expect(OneRosterProvider.groupFilter("classes", { fields: ["sourcedId", "title", "location"], value: "x1", needle: "x1" })).toBeUndefined()
+    expect(OneRosterProvider.groupFilter("classes", { fields: ["name"], value: "x1", needle: "x1" })).toBeUndefined()
+    expect(OneRosterProvider.groupFilter("courses", { fields: ["course.sourcedId"], value: "x1", needle: "x1" })).toBeUndefined()
   })
 
   it("since joins a one-predicate filter with AND, and is applied locally next to two", () => {
     const one = Filter.make([{ field: "role", op: "=", value: "teacher" }])
     const two = Filter.make([one.predicates[0], { field: "givenName", op: "~", value: "a" }], "OR")
     const since = "2024-01-01T00:00:00Z"
+    // Sent 14 hours early (a superset even on a server comparing dates with offsets as text),
+    // then re-checked locally as an instant.
+    const widened = "2023-12-31T10:00:00.000Z"
     const a = OneRosterProvider.entityFilter({ filter: one, since })
-    expect(a.server && Filter.format(a.server)).toBe(`role='teacher' AND dateLastModified>'${since}'`)
-    expect(a.local).toBeUndefined()
+    expect(a.server && Filter.format(a.server)).toBe(`role='teacher' AND dateLastModified>'${widened}'`)
+    expect(a.local).toStrictEqual({ since })
     const b = OneRosterProvider.entityFilter({ filter: two, since })
     expect(b.server).toBe(two)
     expect(b.local).toStrictEqual({ since })
-    expect(Filter.format(OneRosterProvider.entityFilter({ since }).server!)).toBe(`dateLastModified>'${since}'`)
+    expect(Filter.format(OneRosterProvider.entityFilter({ since }).server!)).toBe(`dateLastModified>'${widened}'`)
   })
 })
 
@@ -84,7 +89,7 @@ describe("OneRosterProvider", () => {
       const result = yield* run(provider, { group: "classes", name: "ELA 6 (6A ELA)" })
       expect(result.users.length).toBe(7)
       const listing = requests().find((r) => r.path === "/classes")
-      expect(listing?.params["filter"]).toBe("sourcedId~'ELA 6 (6A ELA)' OR title~'ELA 6 (6A ELA)'")
+      expect(listing?.params["filter"]).toBe("sourcedId~'6 (6' OR title~'6 (6'")
       // members through the nested endpoint of each matched section
       expect(requests().filter((r) => /^\/classes\/[^/]+\/students$/.test(r.path)).length).toBe(3)
     })
@@ -106,7 +111,8 @@ describe("OneRosterProvider", () => {
       expect((yield* run(provider, { group: "schools", name: "Classlink HS" })).users.length).toBe(38)
       expect((yield* run(provider, { group: "classes", name: "ELA 6 (6A ELA)" })).users.length).toBe(7)
       const filtered = requests().filter((r) => r.params["filter"] !== undefined)
-      expect(filtered.map((r) => r.path)).toStrictEqual(["/schools"])
+      // "Classlink HS" has no letter-free piece to narrow with; "ELA 6 (6A ELA)" has "6 (6"
+      expect(filtered.map((r) => r.path)).toStrictEqual(["/classes"])
       const filter = yield* Filter.parse("role='teacher'")
       const teachers = yield* collect(provider.entities("users", { filter }))
       expect(teachers.length).toBeGreaterThan(0)
@@ -134,7 +140,7 @@ describe("OneRosterProvider", () => {
       const expected = demoDistrict.users.filter((u) => (u.dateLastModified ?? "") > since).map((u) => u.sourcedId).sort()
       const got = (yield* collect(provider.entities("users", { since }))).map((u) => u.sourcedId).sort()
       expect(got).toStrictEqual(expected)
-      expect(requests()[0]?.params["filter"]).toBe(`dateLastModified>'${since}'`)
+      expect(requests()[0]?.params["filter"]).toBe("dateLastModified>'2019-02-28T10:00:00.000Z'")
     })
   )
 
@@ -157,6 +163,58 @@ describe("OneRosterProvider", () => {
       expect((yield* provider.get("users", "18125")).givenName).toBe("BILLY")
       expect((yield* provider.get("schools", "7")).sourcedId).toBe("7")
       expect(yield* Effect.flip(provider.get("users", "nobody"))).toMatchObject({ _tag: "NotFound", entity: "users", id: "nobody" })
+    })
+  )
+})
+
+/** The demo district with one "ELA 6 (6A ELA)" section retitled in lower case. */
+const mixedCase: Dataset.Dataset = (() => {
+  const first = demoDistrict.classes.findIndex((c) => c.title === "ELA 6 (6A ELA)")
+  return { ...demoDistrict, classes: demoDistrict.classes.map((c, i) => (i === first ? { ...c, title: "ela 6 (6a ela)" } : c)) }
+})()
+
+/** The demo district with four users' dateLastModified set around 2024-06-01, in several forms. */
+const deltaUsers = ["d-midnight", "d-0930z", "d-1030+02", "d-2300-02"] as const
+const dated: Dataset.Dataset = (() => {
+  const stamps = ["2024-06-01T00:00:00.000Z", "2024-06-01T09:30:00Z", "2024-06-01T10:30:00+02:00", "2024-05-31T23:00:00-02:00"]
+  const users = demoDistrict.users.map((u, i) => (i < 4 ? { ...u, sourcedId: deltaUsers[i]!, dateLastModified: stamps[i]! } : u))
+  return { ...demoDistrict, users }
+})()
+
+describe("exact semantics on an odd server", () => {
+  it.live("a server whose ~ is case-sensitive gives the same answer whatever the query order", () =>
+    Effect.gen(function* () {
+      const query = { group: "classes", name: "ELA 6 (6A ELA)" } as const
+      const expected = Conformance.expectedIds(mixedCase, yield* Query.make(query))
+      // first query of its kind (narrowed on the server)
+      const first = yield* setup({ dataset: mixedCase, caseSensitiveContains: true })
+      const a = (yield* run(first.provider, query)).users.map((u) => u.sourcedId).sort()
+      expect(a).toStrictEqual(expected)
+      // after another query of the kind (the cached full listing)
+      const second = yield* setup({ dataset: mixedCase, caseSensitiveContains: true })
+      const engine = yield* QueryEngine.make(second.provider)
+      yield* engine.run(yield* Query.make({ group: "classes", name: "Math 6" }))
+      const b = (yield* engine.run(yield* Query.make(query))).users.map((u) => u.sourcedId).sort()
+      expect(b).toStrictEqual(expected)
+      expect(mixedCase.classes.filter((c) => c.title === "ela 6 (6a ela)").length).toBe(1)
+      expect(new Set(a).size).toBe(7)
+    })
+  )
+
+  it.live("since is an instant: date-only is midnight UTC, no offset is UTC, offsets are honoured", () =>
+    Effect.gen(function* () {
+      const { provider } = yield* setup({ dataset: dated })
+      const ids = (since: string) =>
+        collect(provider.entities("users", { since })).pipe(
+          Effect.map((users) => users.map((u) => u.sourcedId).filter((id) => id.startsWith("d-")).sort())
+        )
+      // Written out by hand: 00:00Z, 09:30Z, 08:30Z (10:30+02:00), 01:00Z on June 1st (23:00-02:00 on May 31st).
+      expect(yield* ids("2024-06-01")).toStrictEqual(["d-0930z", "d-1030+02", "d-2300-02"])
+      expect(yield* ids("2024-06-01 09:00")).toStrictEqual(["d-0930z"])
+      expect(yield* ids("2024-06-01T10:00:00+02:00")).toStrictEqual(["d-0930z", "d-1030+02"])
+      expect(yield* ids("2024-05-31T20:00:00-05:00")).toStrictEqual(["d-0930z", "d-1030+02"])
+      const bad = yield* Effect.flip(collect(provider.entities("users", { since: "June 1st" })))
+      expect(bad).toMatchObject({ _tag: "ConfigurationError", setting: "since" })
     })
   )
 })

@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import * as Flags from "../Flags.js"
 import * as Help from "../Help.js"
 import * as Session from "../Session.js"
-import { parseSince } from "./list.js"
+import { parseSince, undatedNote } from "./list.js"
 
 const options = {
   out: Options.text("out").pipe(
@@ -35,7 +35,12 @@ const handler = (flags: Command.Command.ParseConfig<typeof options>) =>
         const files = Object.entries(result.files)
           .map(([file, rows]) => `${file} ${rows}`)
           .join(", ")
-        yield* progress.note(`wrote ${since === undefined ? "a bulk" : "a delta"} OneRoster 1.1 CSV set to ${result.out}: ${files}`)
+        for (const [file, count] of Object.entries(result.undated)) {
+          const whole = result.statuses[file as keyof typeof result.statuses] === "bulk"
+          yield* progress.note(`${file}.csv: ${undatedNote("records", count)}${whole ? "; the file holds them all and the manifest marks it bulk" : ""}`)
+        }
+        const kinds = [...new Set(Object.values(result.statuses))].sort().join(" + ")
+        yield* progress.note(`wrote a ${kinds || "bulk"} OneRoster 1.1 CSV set to ${result.out}: ${files}`)
       })
     )
   })

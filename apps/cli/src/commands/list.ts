@@ -7,7 +7,8 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
-import { InvalidQuery } from "@rosterkit/core/RosterError"
+import { type ConfigurationError, InvalidQuery } from "@rosterkit/core/RosterError"
+import * as Since from "@rosterkit/core/Since"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -16,22 +17,16 @@ import * as Help from "../Help.js"
 import * as Output from "../Output.js"
 import * as Session from "../Session.js"
 
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+/**
+ * Checks a `--since` value and normalises it to one UTC instant (core `Since`: date-only is
+ * midnight UTC, no offset is UTC, offsets honoured); anything else is a ConfigurationError naming
+ * --since (exit 3).
+ */
+export const parseSince = (value: string): Effect.Effect<string, ConfigurationError> => Since.parse(value, "--since")
 
-/** Checks a `--since` value: an ISO 8601 date or timestamp. */
-export const parseSince = (value: string): Effect.Effect<string, InvalidQuery> => {
-  const trimmed = value.trim()
-  return isoTimestamp.test(trimmed) && !Number.isNaN(Date.parse(trimmed))
-    ? Effect.succeed(trimmed)
-    : Effect.fail(
-        new InvalidQuery({
-          provider: "rosterkit",
-          operation: "parse --since",
-          field: "since",
-          reason: `'${value}' is not an ISO 8601 timestamp (e.g. 2024-08-01 or 2024-08-01T00:00:00Z)`
-        })
-      )
-}
+/** The note for records a delta read kept because they carry no dateLastModified. */
+export const undatedNote = (entity: string, count: number): string =>
+  `${count} ${entity} have no dateLastModified (the source does not date them); they are included in this delta, changed or not`
 
 const options = {
   filter: Options.text("filter").pipe(
@@ -65,10 +60,17 @@ const handler = (flags: Command.Command.ParseConfig<typeof options & typeof args
     if (max !== undefined && max < 1) {
       return yield* new InvalidQuery({ provider: "rosterkit", operation: "parse --max", field: "max", reason: `must be at least 1 (got ${max})` })
     }
-    yield* Session.run({ connection: flags, diagnostics: flags, unit: flags.entity }, ({ progress, provider }) => {
-      const records = provider.entities(flags.entity, { filter: Option.getOrUndefined(filter), since: Option.getOrUndefined(since) })
-      return Output.emit(max === undefined ? records : Stream.take(records, max), flags, flags.entity, progress.records)
-    })
+    yield* Session.run({ connection: flags, diagnostics: flags, unit: flags.entity }, ({ progress, provider }) =>
+      Effect.gen(function* () {
+        const records = provider.entities(flags.entity, { filter: Option.getOrUndefined(filter), since: Option.getOrUndefined(since) })
+        let undated = 0
+        const counted = Option.isNone(since)
+          ? records
+          : Stream.tap(records, (record) => Effect.sync(() => (Since.isUndated(record) ? undated++ : undefined)))
+        yield* Output.emit(max === undefined ? counted : Stream.take(counted, max), flags, flags.entity, progress.records)
+        if (undated > 0) yield* progress.note(undatedNote(flags.entity, undated))
+      })
+    )
   })
 
 export const command = Command.make("list", { ...args, ...options }, handler)

@@ -54,10 +54,28 @@ const assemble = <A>(record: Fields, names: ReadonlySet<string>, fields: Fields)
 
 const status = "active"
 
+/** Clever's grade names -> the OneRoster (CEDS) grade codes. */
+const gradeCodes: Readonly<Record<string, string>> = {
+  InfantToddler: "IT",
+  Preschool: "PR",
+  PreKindergarten: "PK",
+  TransitionalKindergarten: "TK",
+  Kindergarten: "KG",
+  PostGraduate: "PS",
+  Ungraded: "UG"
+}
+
+/**
+ * A Clever grade as a OneRoster grade code: "1".."13" -> "01".."13", "Kindergarten" -> "KG" …
+ * (so a grade filters and matches the same on every provider); anything else is kept as sent.
+ */
+export const toOneRosterGrade = (grade: string): string =>
+  /^\d{1,2}$/.test(grade) ? grade.padStart(2, "0") : (gradeCodes[grade] ?? grade)
+
 /** The grade list of a Clever grade value (empty values give none). */
 const grades = (grade: string | null | undefined): ReadonlyArray<string> | undefined => {
   const g = text(grade)
-  return g === undefined ? undefined : [g]
+  return g === undefined ? undefined : [toOneRosterGrade(g)]
 }
 
 /** Deduplicated org references from a `school` and a `schools` list. */
@@ -171,6 +189,10 @@ export const toCourse = (course: CleverSchema.Course): Model.Course => {
   })
 }
 
+/** The calendar date of a Clever date or datetime ("2024-08-01T00:00:00.000Z" -> "2024-08-01"): OneRoster session dates are dates. */
+const toDate = (value: string | null | undefined): string | undefined =>
+  value == null ? undefined : (/^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? value)
+
 /** A Clever term as a OneRoster academic session of type "term". */
 export const toTerm = (term: CleverSchema.Term): Model.AcademicSession =>
   assemble<Model.AcademicSession>(term, reserved.session, {
@@ -178,8 +200,8 @@ export const toTerm = (term: CleverSchema.Term): Model.AcademicSession =>
     status,
     title: term.name ?? undefined,
     type: "term",
-    startDate: term.start_date ?? undefined,
-    endDate: term.end_date ?? undefined
+    startDate: toDate(term.start_date),
+    endDate: toDate(term.end_date)
   })
 
 /**

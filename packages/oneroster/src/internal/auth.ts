@@ -131,8 +131,9 @@ export const oauth2 = (options: {
 
     const fetchToken = Effect.gen(function* () {
       const response = yield* Http.getJson(options.client, request, context, options.http).pipe(
-        Effect.catchTag("ResponseError", (error) =>
-          Effect.fail(
+        // A refusal (4xx) is about the credentials; a 5xx is the server failing (after retries).
+        Effect.catchTag("ResponseError", (error): Effect.Effect<never, RosterError> =>
+          error.status >= 500 ? Effect.fail(error) : Effect.fail(
             new AuthError({
               provider: options.provider,
               operation: context.operation,
