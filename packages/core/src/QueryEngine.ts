@@ -181,10 +181,10 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
       Effect.gen(function* () {
         const limit = <A, E>(users: Stream.Stream<A, E>) => (query.max === undefined ? users : Stream.take(users, query.max))
         if (query.group === undefined) {
-          const users = memberRoles(query.role)
-            .map((r) => provider.users(r))
-            .reduce((all, next) => Stream.concat(all, next))
-          return { groups: [], suggestions: [], users: limit(users) }
+          const roles = memberRoles(query.role)
+          const users = roles.map((r) => provider.users(r)).reduce((all, next) => Stream.concat(all, next))
+          // A 1.2 user may hold both roles (a teacher who is also a student somewhere): once only.
+          return { groups: [], suggestions: [], users: limit(roles.length > 1 ? dedupe(users) : users) }
         }
         const resolution = yield* resolve(query.group)
         return { ...resolution, users: limit(membersOf(query.group.kind, resolution.groups, query.role)) }
