@@ -184,7 +184,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
           const roles = memberRoles(query.role)
           const users = roles.map((r) => provider.users(r)).reduce((all, next) => Stream.concat(all, next))
           // A 1.2 user may hold both roles (a teacher who is also a student somewhere): once only.
-          return { groups: [], suggestions: [], users: limit(roles.length > 1 ? dedupe(users) : users) }
+          return { groups: [], suggestions: [], users: limit(roles.length > 1 ? Dedupe.bySourcedId(users) : users) }
         }
         const resolution = yield* resolve(query.group)
         return { ...resolution, users: limit(membersOf(query.group.kind, resolution.groups, query.role)) }
