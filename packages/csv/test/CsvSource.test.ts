@@ -174,7 +174,7 @@ describe("IMS 1.1 sample sets", () => {
 })
 
 describe("OneRoster 1.2 sample sets", () => {
-  it.effect("oneroster_test_data.zip: a 1.2 delta set is reported as such and read as 1.1", () =>
+  it.effect("oneroster_test_data.zip: a 1.2 delta set is reported as such; users get their roles and profiles", () =>
     Effect.gen(function* () {
       const location = fixture("oneroster_test_data.zip")
       const description = yield* CsvSource.describe(location)
@@ -190,9 +190,9 @@ describe("OneRoster 1.2 sample sets", () => {
         demographics: "delta"
       })
       expect(description.notes).toContainEqual(expect.stringContaining("OneRoster 1.2 set"))
-      expect(description.notes).toContain("ignored userProfiles.csv (OneRoster 1.2 only)")
+      expect(description.notes.some((n) => n.includes("userProfiles.csv (OneRoster 1.2 only)"))).toBe(false)
       const provider = CsvProvider.make({ path: location })
-      // 1.2 users.csv has no role / orgSourcedIds: they come from roles.csv.
+      // 1.2 users.csv has no role / orgSourcedIds: they come from roles.csv (and roles[] with them).
       expect(yield* provider.get("users", "USER_0")).toStrictEqual({
         sourcedId: "USER_0",
         status: "active",
@@ -204,7 +204,11 @@ describe("OneRoster 1.2 sample sets", () => {
         givenName: "Bruce",
         familyName: "Wayne",
         identifier: "bruce.wayne",
-        password: "Batman.Ru1ez"
+        password: "Batman.Ru1ez",
+        roles: [{ roleType: "primary", role: "student", org: { sourcedId: "ORG_1", type: "org" } }],
+        userProfiles: [
+          { profileId: "USER_PROFILE_1", profileType: "SYSTEM", vendorId: "WEI18954", credentials: [{ type: "login", username: "brucewayne" }] }
+        ]
       })
       expect(ids(yield* collect(provider.members("classes", "CLASS_001", "students")))).toStrictEqual(["USER_0"])
       expect(ids(yield* collect(provider.entities("schools")))).toStrictEqual(["ORG_1"])
@@ -218,7 +222,7 @@ describe("OneRoster 1.2 sample sets", () => {
       const location = fixture("v1p2_full_dataset.zip")
       const description = yield* CsvSource.describe(location)
       expect(description.version).toBe("1.2")
-      expect(description.notes).toContain("ignored userprofiles.csv (OneRoster 1.2 only)")
+      expect(description.notes).toContainEqual(expect.stringContaining("OneRoster 1.2 set"))
       const provider = CsvProvider.make({ path: location })
       const error = yield* Effect.flip(Stream.runDrain(provider.entities("users")))
       expect(error).toMatchObject({ _tag: "DecodeError", provider: "csv", source: "users.csv line 1 column prefferedGivenName" })
