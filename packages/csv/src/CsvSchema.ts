@@ -576,7 +576,12 @@ const encoders: { readonly [F in FileName]: Readonly<Record<string, Field>> } = 
     orgSourcedIds: refsField("orgs"),
     userIds: (r) => userIdsText(r["userIds"]),
     agentSourcedIds: refsField("agents"),
-    grades: listField("grades")
+    grades: listField("grades"),
+    // OneRoster 1.2 columns
+    resourceSourcedIds: refsField("resources"),
+    preferredGivenName: field("preferredFirstName"),
+    preferredFamilyName: field("preferredLastName"),
+    primaryOrgSourcedId: refField("primaryOrg")
   },
   courses: {
     schoolYearSourcedId: refField("schoolYear"),
@@ -612,9 +617,61 @@ const encoders: { readonly [F in FileName]: Readonly<Record<string, Field>> } = 
   }
 }
 
-/** The row of `record` in `file`, one cell per 1.1 column (`columns[file]`), in order. */
-export const encoder = <F extends FileName>(file: F): ((record: RecordOf[F]) => Array<string>) => {
+export interface EncoderOptions {
+  /** The columns written (default `columns[file]`, the 1.1 ones; `usersColumns12` for 1.2 users). */
+  readonly columns?: ReadonlyArray<string> | undefined
+  /** Leave status and dateLastModified blank, as bulk files must (default false: a delta file fills them). */
+  readonly bulk?: boolean | undefined
+}
+
+const blank: Field = () => ""
+
+/** The row of `record` in `file`, one cell per column, in order. */
+export const encoder = <F extends FileName>(file: F, options: EncoderOptions = {}): ((record: RecordOf[F]) => Array<string>) => {
   const special = encoders[file]
-  const fields: ReadonlyArray<Field> = columns[file].map((column) => special[column] ?? field(column))
+  const fields: ReadonlyArray<Field> = (options.columns ?? columns[file]).map((column) =>
+    options.bulk === true && (column === "status" || column === "dateLastModified") ? blank : (special[column] ?? field(column))
+  )
   return (record) => fields.map((f) => f(record as unknown as Record<string, unknown>))
 }
+
+/** 1.2 has no `administrator`: a 1.1 administrator is written as a districtAdministrator. */
+const role12 = (role: string): string => (role === "administrator" ? "districtAdministrator" : role)
+
+/**
+ * The roles.csv rows of one 1.2 user: one per role (a 1.1 user's derived from its role and orgs:
+ * primary in the first org, secondary in the others). Role rows have no sourcedId in the model:
+ * they are numbered `<userSourcedId>-role-<n>`.
+ */
+export const roleRows = (user: Model.User, options: { readonly bulk: boolean }): Array<Array<string>> =>
+  Model.rolesOf(user).map((r, i) => [
+    `${user.sourcedId}-role-${i + 1}`,
+    options.bulk ? "" : text(user.status),
+    options.bulk ? "" : text(user.dateLastModified),
+    user.sourcedId,
+    r.roleType,
+    role12(r.role),
+    text(r.beginDate),
+    text(r.endDate),
+    r.org.sourcedId,
+    text(r.userProfile)
+  ])
+
+/** The userProfiles.csv rows of one 1.2 user: one per profile (its first credential). */
+export const profileRows = (user: Model.User, options: { readonly bulk: boolean }): Array<Array<string>> =>
+  (user.userProfiles ?? []).map((p) => {
+    const credential = (p.credentials?.[0] ?? {}) as Record<string, unknown>
+    return [
+      p.profileId,
+      options.bulk ? "" : text(user.status),
+      options.bulk ? "" : text(user.dateLastModified),
+      user.sourcedId,
+      p.profileType,
+      p.vendorId,
+      text(p.applicationId),
+      text(p.description),
+      text(credential["type"]),
+      text(credential["username"]),
+      text(credential["password"])
+    ]
+  })
