@@ -140,8 +140,7 @@ const inspect = async (location: string): Promise<Inspected> => {
     }
     if (!versionSeen) notes.push("manifest.csv has no oneroster.version: read as 1.1")
     else if (version === "1.0") notes.push("oneroster.version 1.0: read as 1.1")
-    else if (version === "1.2") notes.push("OneRoster 1.2 set: users' roles come from roles.csv, their profiles from userProfiles.csv")
-    else if (version !== "1.1") {
+    else if (version !== "1.1" && version !== "1.2") {
       throw new Files.FileError("decode", `${label} line ${versionLine} column value`, `oneroster.version '${version}' is not 1.1 or 1.2`)
     }
     for (const [name, entry] of entries) {
