@@ -172,7 +172,8 @@ const OAuth2Schema = Schema.Struct({
   type: Schema.Literal("oauth2"),
   clientId: ProviderOptions.Text,
   clientSecret: ProviderOptions.Secret,
-  tokenUrl: ProviderOptions.HttpUrl("https://sis.example.org/oauth/token"),
+  // Infinite Campus's token URL carries its app: …/campus/oauth2/token?appName=district
+  tokenUrl: ProviderOptions.HttpUrl("https://sis.example.org/oauth/token", { query: true }),
   scope: ProviderOptions.optional(
     ProviderOptions.checked((s) => (typeof s === "string" ? Either.right(s) : Either.left("must be a string")), "Scope")
   )
