@@ -60,14 +60,23 @@ export const knownRoles = [
   "teacher"
 ] as const
 
-/** A user's role: a 1.1 or 1.2 value, or a 1.2 extension `ext:<name>`. */
-export const UserRole = Schema.Union(
-  Schema.Literal(...knownRoles),
-  Schema.TemplateLiteral(Schema.Literal("ext:"), Schema.String).pipe(
-    Schema.pattern(/^ext:[a-zA-Z0-9.\-_]+$/, { message: () => "an extension role must look like ext:<letters, digits, . - _>" })
-  )
+export type UserRole = (typeof knownRoles)[number] | `ext:${string}`
+
+const knownRoleSet: ReadonlySet<string> = new Set(knownRoles)
+const extensionRole = /^ext:[a-zA-Z0-9.\-_]+$/
+
+/**
+ * A user's role: a 1.1 or 1.2 value, or a 1.2 extension `ext:<name>`. (One Set lookup, not a
+ * union of literals: it is checked for every user and every role of every user.)
+ */
+export const UserRole = Schema.declare(
+  (input: unknown): input is UserRole => typeof input === "string" && (knownRoleSet.has(input) || extensionRole.test(input)),
+  {
+    identifier: "UserRole",
+    message: (issue) =>
+      `Expected a OneRoster role (${knownRoles.map((r) => JSON.stringify(r)).join(", ")} or "ext:<letters, digits, . - _>"), actual ${JSON.stringify(issue.actual)}`
+  }
 )
-export type UserRole = typeof UserRole.Type
 
 export const UserId = Schema.Struct({ type: Schema.String, identifier: Schema.String }, Rest)
 
@@ -130,14 +139,31 @@ const userFields = {
 /** A user as it is on the wire: 1.1 sends `role` (+ `orgs`), 1.2 sends `roles`. */
 const UserWire = Schema.Struct({ ...userFields, role: opt(UserRole) }, Rest)
 
+/** Every field a user can have, as a Struct (its `fields` name them). */
+export const UserFields = Schema.Struct({ ...userFields, role: UserRole }, Rest)
+
 /**
- * A user of either version. `role` is always there (a 1.2 user's is its primary role's);
- * `roles` and `orgs` are there whenever the record or its counterpart had them. Use
- * `rolesOf` / `hasRole` rather than reading `roles` directly: a record built in code may
- * carry only `role` and `orgs`.
+ * A user of either version. `role` is always there (a 1.2 user's is its primary role's), and
+ * `orgs` whenever the record had orgs or roles. `roles` is there when the record had them: use
+ * `rolesOf` / `hasRole` rather than reading `roles` directly (a 1.1 record's roles are derived
+ * from its `role` and `orgs` when asked for).
  */
-const UserType = Schema.Struct({ ...userFields, role: UserRole }, Rest)
-export type User = typeof UserType.Type
+export type User = typeof UserFields.Type
+
+/**
+ * The decoded side of `User`. Decoding has already checked every field on the wire side and
+ * the mapping only adds `role` and `orgs` built from checked values, so this side only confirms
+ * the shape (checking every field twice made decoding several times slower); encoding checks the
+ * fields on the wire side. `UserFields` has the full field schemas.
+ */
+const UserType = Schema.declare(
+  (input: unknown): input is User =>
+    typeof input === "object" &&
+    input !== null &&
+    typeof (input as { sourcedId?: unknown }).sourcedId === "string" &&
+    typeof (input as { role?: unknown }).role === "string",
+  { identifier: "User", description: "A OneRoster 1.1 or 1.2 user" }
+)
 
 // -- the 1.1 <-> 1.2 mapping ------------------------------------------------------------------
 
@@ -188,8 +214,13 @@ const same = (a: unknown, b: unknown): boolean => {
 
 type Wire = typeof UserWire.Type
 
+/**
+ * Gives a 1.2 record its 1.1 `role` and `orgs`. A 1.1 record passes as it is (no copy): its
+ * `roles` are derived when asked for (`rolesOf`), which keeps decoding a large 1.1 roster cheap.
+ */
 const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
   const roles = wire.roles
+  if (wire.role !== undefined && (roles === undefined || wire.orgs !== undefined)) return ParseResult.succeed(wire as User)
   const role = wire.role ?? (roles === undefined ? undefined : roleFrom(roles))
   if (role === undefined) {
     return ParseResult.fail(
@@ -197,11 +228,7 @@ const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
     )
   }
   const out: Record<string, unknown> = { ...wire, role }
-  if (roles === undefined) {
-    if (wire.orgs !== undefined) out["roles"] = rolesFrom(role, wire.orgs)
-  } else if (wire.orgs === undefined) {
-    out["orgs"] = orgsFrom(roles)
-  }
+  if (roles !== undefined && wire.orgs === undefined) out["orgs"] = orgsFrom(roles)
   return ParseResult.succeed(out as User)
 }
 
