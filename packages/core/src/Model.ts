@@ -73,6 +73,7 @@ export const UserRole = Schema.declare(
   (input: unknown): input is UserRole => typeof input === "string" && (knownRoleSet.has(input) || extensionRole.test(input)),
   {
     identifier: "UserRole",
+    jsonSchema: { anyOf: [{ type: "string", enum: [...knownRoles] }, { type: "string", pattern: extensionRole.source }] },
     message: (issue) =>
       `Expected a OneRoster role (${knownRoles.map((r) => JSON.stringify(r)).join(", ")} or "ext:<letters, digits, . - _>"), actual ${JSON.stringify(issue.actual)}`
   }
@@ -162,7 +163,7 @@ const UserType = Schema.declare(
     input !== null &&
     typeof (input as { sourcedId?: unknown }).sourcedId === "string" &&
     typeof (input as { role?: unknown }).role === "string",
-  { identifier: "User", description: "A OneRoster 1.1 or 1.2 user" }
+  { identifier: "User", description: "A OneRoster 1.1 or 1.2 user", jsonSchema: { type: "object", required: ["sourcedId", "role"] } }
 )
 
 // -- the 1.1 <-> 1.2 mapping ------------------------------------------------------------------
@@ -238,25 +239,29 @@ const dropWhere = (user: User, drop: ReadonlyArray<string>): Wire => {
   return out as Wire
 }
 
+/** `fields` like a Struct's (the user's field schemas), for code that lists a schema's fields. */
+const withFields = <S extends Schema.Schema.Any>(schema: S): S & { readonly fields: typeof UserFields.fields } =>
+  Object.assign(schema, { fields: UserFields.fields })
+
 /**
  * A OneRoster user, read from either version and written as 1.1: `roles` is left out when it
  * says no more than `role` and `orgs` (decode-then-encode gives back a 1.1 record as sent).
  */
-export const User = Schema.transformOrFail(UserWire, UserType, {
+export const User = withFields(Schema.transformOrFail(UserWire, UserType, {
   strict: true,
   decode: (wire, _, ast) => decodeUser(wire, ast),
   encode: (user) =>
     ParseResult.succeed(
       dropWhere(user, user.roles !== undefined && same(user.roles, rolesFrom(user.role, user.orgs)) ? ["roles"] : [])
     )
-})
+}))
 
 /**
  * The same user, written as 1.2: `roles` always (derived from `role` and `orgs` when the
  * record has none), `role` and `orgs` left out when they say no more than `roles`
  * (decode-then-encode gives back a 1.2 record as sent).
  */
-export const UserV1p2 = Schema.transformOrFail(UserWire, UserType, {
+export const UserV1p2 = withFields(Schema.transformOrFail(UserWire, UserType, {
   strict: true,
   decode: (wire, _, ast) => decodeUser(wire, ast),
   encode: (user) => {
@@ -266,7 +271,7 @@ export const UserV1p2 = Schema.transformOrFail(UserWire, UserType, {
     if (user.orgs !== undefined && same(user.orgs, orgsFrom(roles))) drop.push("orgs")
     return ParseResult.succeed({ ...dropWhere(user, drop), roles })
   }
-})
+}))
 
 export const Org = Schema.Struct(
   {
