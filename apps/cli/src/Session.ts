@@ -32,7 +32,7 @@ export interface Options {
   readonly unit: string
 }
 
-/** Reports what a CSV set is (delta, ignored 1.2 files, …) before reading it. */
+/** Reports what a CSV set is (delta, ignored files, …) before reading it. */
 const describeCsv = (path: string, progress: Progress.Service) =>
   Effect.gen(function* () {
     const CsvProvider = yield* Effect.promise(() => import("@rosterkit/csv/CsvProvider"))
@@ -40,7 +40,6 @@ const describeCsv = (path: string, progress: Progress.Service) =>
     if (description.delta) {
       yield* progress.warn(`csv: ${path} is a delta set (changes since a previous export), not a full roster`)
     }
-    if (description.version !== "1.1") yield* progress.note(`csv: ${path} is OneRoster ${description.version}; reading its 1.1 files`)
     for (const note of description.notes) yield* progress.note(`csv: ${note}`)
   })
 

@@ -33,6 +33,7 @@ let flaky: OneRosterServer
 let dayLong: OneRosterServer
 let slow: OneRosterServer
 let clever: Loopback.Server & { readonly fake: FakeClever.FakeServer }
+let v1p2: OneRosterServer
 let closedPort: string
 let tmp: string
 
@@ -62,6 +63,21 @@ beforeAll(async () => {
   slow = await oneRoster(() => ({ type: "none" }), { faults: [{ fault: Faults.delay(5_000), times: 1_000 }] })
   clever = await Loopback.serveFake((url) => FakeClever.make({ dataset, baseUrl: `${url}/v3.0`, token: "clever-token" }))
   servers.push(clever)
+  v1p2 = await Loopback.serveFake((url) =>
+    FakeOneRoster.make({
+      dataset,
+      version: "1.2",
+      baseUrl: `${url}/campus/api/ims/oneroster/rostering/v1p2`,
+      auth: {
+        type: "oauth2",
+        clientId: "o2-id",
+        clientSecret: "o2-secret",
+        tokenUrl: `${url}/campus/oauth2/token`,
+        scope: "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+      }
+    })
+  )
+  servers.push(v1p2)
   const closed = http.createServer()
   await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
   closedPort = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
@@ -80,6 +96,9 @@ const noSecrets = (result: Cli.Result) => {
     expect(result.stderr).not.toContain(secret)
   }
 }
+
+/** A shared 2-core machine can take far longer than the default 30 s per process. */
+const slowMachine = { timeoutMs: 150_000 }
 
 const oauth1Flags = () => ["--provider", "oneroster", "--host", oauth1.url, "--client-id", "or-id", "--client-secret", "or-secret"]
 
@@ -160,6 +179,73 @@ describe.concurrent("providers", () => {
     expect(result.stdout.trimEnd().split("\n")).toHaveLength(3)
     noSecrets(result)
   })
+
+  it("oneroster 1.2: the rostering/v1p2 host with OAuth 2 needs no new flag, and every query shape answers as on 1.1", async () => {
+    const v1p2Flags = [
+      "--provider",
+      "oneroster",
+      "--host",
+      `${v1p2.url}/campus/api/ims/oneroster/rostering/v1p2/`,
+      "--auth",
+      "oauth2",
+      "--token-url",
+      `${v1p2.url}/campus/oauth2/token`,
+      "--client-id",
+      "o2-id",
+      "--client-secret",
+      "o2-secret"
+    ]
+    const shapes: ReadonlyArray<ReadonlyArray<string>> = [
+      ["--count"],
+      ["--role", "teachers", "--format", "ndjson", "--fields", "sourcedId,role"],
+      ["--role", "users", "--group", "classes", "--name", "ELA 6 (6A ELA)", "--format", "ndjson", "--fields", "sourcedId"],
+      ["--group", "courses", "--name", "ELA 6", "--format", "ndjson", "--fields", "sourcedId"],
+      ["--role", "teachers", "--group", "schools", "--name", "7", "--format", "ndjson", "--fields", "sourcedId"]
+    ]
+    // One pair at a time: the answers, not the machine's load, are under test.
+    const results: Array<Cli.Result> = []
+    for (const shape of shapes) {
+      results.push(...(await Promise.all([Cli.run(["users", ...v1p2Flags, ...shape], slowMachine), Cli.run(["users", ...oauth1Flags(), ...shape], slowMachine)])))
+    }
+    for (let i = 0; i < shapes.length; i++) {
+      const [on12, on11] = [results[2 * i]!, results[2 * i + 1]!]
+      expect(on12.code, shapes[i]!.join(" ")).toBe(0)
+      expect(on12.stdout, shapes[i]!.join(" ")).toBe(on11.stdout)
+      expect(on12.stdout.length).toBeGreaterThan(1)
+      noSecrets(on12)
+    }
+    expect(v1p2.fake.requests.some((r) => r.url.includes("/rostering/v1p2/users") || r.url.includes("/rostering/v1p2/classes"))).toBe(true)
+  }, 600_000)
+
+  it("oneroster 1.2: OAuth 1.0a against a v1p2 host is refused before any request, with a clear message", async () => {
+    const before = v1p2.fake.requests.length
+    const result = await Cli.run(
+      ["users", "--provider", "oneroster", "--host", `${v1p2.url}/campus/api/ims/oneroster/rostering/v1p2/`, "--client-id", "or-id", "--client-secret", "or-secret"],
+      slowMachine
+    )
+    expect(result.code).not.toBe(0)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toContain("OneRoster 1.2 servers take OAuth 2 client credentials only")
+    expect(result.stderr).not.toContain("    at ")
+    noSecrets(result)
+    expect(v1p2.fake.requests.slice(before).filter((r) => r.url.includes("/rostering/v1p2/"))).toStrictEqual([])
+  }, 300_000)
+
+  it("csv: export --oneroster-version 1.2 writes roles.csv and userProfiles.csv and reads back with the same answers", async () => {
+    const zip = path.join(tmp, "demo12.zip")
+    const exported = await Cli.run(["export", "--out", zip, "--oneroster-version", "1.2"], slowMachine)
+    expect(exported.code).toBe(0)
+    expect(exported.stderr).toMatch(/rosterkit: wrote a bulk OneRoster 1\.2 CSV set to .*demo12\.zip: .*users 151, roles \d+, userProfiles 0/)
+    const count = await Cli.run(["users", "--provider", "csv", "--path", zip, "--count"], slowMachine)
+    const ela = await Cli.run(["users", "--provider", "csv", "--path", zip, "--group", "classes", "--name", "ELA 6 (6A ELA)", "--count"], slowMachine)
+    const teachers = await Cli.run(["users", "--provider", "csv", "--path", zip, "--role", "teachers", "--count"], slowMachine)
+    const bad = await Cli.run(["export", "--out", path.join(tmp, "x.zip"), "--oneroster-version", "2.0"], slowMachine)
+    expect(count).toStrictEqual({ code: 0, stdout: `${students}\n`, stderr: "" })
+    expect(ela).toStrictEqual({ code: 0, stdout: "7\n", stderr: "" })
+    expect(teachers).toStrictEqual({ code: 0, stdout: `${Dataset.byKind(dataset, "teachers").length}\n`, stderr: "" })
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain("1.1, 1.2")
+  }, 600_000)
 
   it("csv: export the demo district to a zip, read it back; a --since export is a delta set", async () => {
     const zip = path.join(tmp, "demo.zip")

@@ -1,12 +1,14 @@
 /**
- * The OneRoster 1.1 data model as `effect/Schema` schemas.
+ * The OneRoster data model (1.1 and 1.2) as `effect/Schema` schemas.
  *
  * Decoding is strict on what rosterkit relies on (`sourcedId`, a user's `role`, the shape of
  * references) and lenient on the rest: every field is optional unless the engine needs it,
  * unknown fields are kept as they are, and booleans sent as strings ("true") stay strings, so
  * decode-then-encode gives back the JSON the server sent.
  */
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 
 const opt = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
@@ -41,34 +43,235 @@ const base = {
   metadata: opt(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
 }
 
-/** The roles a OneRoster 1.1 user can have. */
-export const UserRole = Schema.Literal("administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher")
-export type UserRole = typeof UserRole.Type
+/** The roles of OneRoster 1.1 and 1.2 (1.2 widened the list and allows `ext:` values). */
+export const knownRoles = [
+  "administrator",
+  "aide",
+  "counselor",
+  "districtAdministrator",
+  "guardian",
+  "parent",
+  "principal",
+  "proctor",
+  "relative",
+  "siteAdministrator",
+  "student",
+  "systemAdministrator",
+  "teacher"
+] as const
+
+export type UserRole = (typeof knownRoles)[number] | `ext:${string}`
+
+const knownRoleSet: ReadonlySet<string> = new Set(knownRoles)
+const extensionRole = /^ext:[a-zA-Z0-9.\-_]+$/
+
+/**
+ * A user's role: a 1.1 or 1.2 value, or a 1.2 extension `ext:<name>`. (One Set lookup, not a
+ * union of literals: it is checked for every user and every role of every user.)
+ */
+export const UserRole = Schema.declare(
+  (input: unknown): input is UserRole => typeof input === "string" && (knownRoleSet.has(input) || extensionRole.test(input)),
+  {
+    identifier: "UserRole",
+    jsonSchema: { anyOf: [{ type: "string", enum: [...knownRoles] }, { type: "string", pattern: extensionRole.source }] },
+    message: (issue) =>
+      `Expected a OneRoster role (${knownRoles.map((r) => JSON.stringify(r)).join(", ")} or "ext:<letters, digits, . - _>"), actual ${JSON.stringify(issue.actual)}`
+  }
+)
 
 export const UserId = Schema.Struct({ type: Schema.String, identifier: Schema.String }, Rest)
 
-export const User = Schema.Struct(
+/** OneRoster 1.2: one role of a user in one org (`primary` or `secondary` there). */
+export const RoleAssignment = Schema.Struct(
   {
-    ...base,
-    username: opt(Schema.String),
-    userIds: opt(Schema.Array(UserId)),
-    enabledUser: opt(BooleanLike),
-    givenName: opt(Schema.String),
-    familyName: opt(Schema.String),
-    middleName: opt(Schema.NullOr(Schema.String)),
+    roleType: Schema.Literal("primary", "secondary"),
     role: UserRole,
-    identifier: opt(Schema.NullOr(Schema.String)),
-    email: opt(Schema.NullOr(Schema.String)),
-    sms: opt(Schema.NullOr(Schema.String)),
-    phone: opt(Schema.NullOr(Schema.String)),
-    agents: opt(Schema.Array(GUIDRef)),
-    orgs: opt(Schema.Array(GUIDRef)),
-    grades: opt(Schema.Array(Schema.String)),
-    password: opt(Schema.NullOr(Schema.String))
+    org: GUIDRef,
+    userProfile: opt(Schema.String),
+    beginDate: opt(Schema.NullOr(Schema.String)),
+    endDate: opt(Schema.NullOr(Schema.String))
   },
   Rest
 )
-export type User = typeof User.Type
+export type RoleAssignment = typeof RoleAssignment.Type
+
+/** OneRoster 1.2: an account of the user in some system, tool or app. */
+export const UserProfile = Schema.Struct(
+  {
+    profileId: Schema.String,
+    profileType: Schema.String,
+    vendorId: Schema.String,
+    applicationId: opt(Schema.String),
+    description: opt(Schema.String),
+    credentials: opt(Schema.Array(Schema.Unknown))
+  },
+  Rest
+)
+export type UserProfile = typeof UserProfile.Type
+
+const userFields = {
+  ...base,
+  username: opt(Schema.String),
+  userIds: opt(Schema.Array(UserId)),
+  enabledUser: opt(BooleanLike),
+  givenName: opt(Schema.String),
+  familyName: opt(Schema.String),
+  middleName: opt(Schema.NullOr(Schema.String)),
+  identifier: opt(Schema.NullOr(Schema.String)),
+  email: opt(Schema.NullOr(Schema.String)),
+  sms: opt(Schema.NullOr(Schema.String)),
+  phone: opt(Schema.NullOr(Schema.String)),
+  agents: opt(Schema.Array(GUIDRef)),
+  orgs: opt(Schema.Array(GUIDRef)),
+  grades: opt(Schema.Array(Schema.String)),
+  password: opt(Schema.NullOr(Schema.String)),
+  // OneRoster 1.2
+  roles: opt(Schema.Array(RoleAssignment)),
+  userProfiles: opt(Schema.Array(UserProfile)),
+  primaryOrg: opt(Schema.NullOr(GUIDRef)),
+  userMasterIdentifier: opt(Schema.NullOr(Schema.String)),
+  preferredFirstName: opt(Schema.NullOr(Schema.String)),
+  preferredMiddleName: opt(Schema.NullOr(Schema.String)),
+  preferredLastName: opt(Schema.NullOr(Schema.String)),
+  pronouns: opt(Schema.NullOr(Schema.String)),
+  resources: opt(Schema.Array(GUIDRef))
+}
+
+/** A user as it is on the wire: 1.1 sends `role` (+ `orgs`), 1.2 sends `roles`. */
+const UserWire = Schema.Struct({ ...userFields, role: opt(UserRole) }, Rest)
+
+/** Every field a user can have, as a Struct (its `fields` name them). */
+export const UserFields = Schema.Struct({ ...userFields, role: UserRole }, Rest)
+
+/**
+ * A user of either version. `role` is always there (a 1.2 user's is its primary role's), and
+ * `orgs` whenever the record had orgs or roles. `roles` is there when the record had them: use
+ * `rolesOf` / `hasRole` rather than reading `roles` directly (a 1.1 record's roles are derived
+ * from its `role` and `orgs` when asked for).
+ */
+export type User = typeof UserFields.Type
+
+/**
+ * The decoded side of `User`. Decoding has already checked every field on the wire side and
+ * the mapping only adds `role` and `orgs` built from checked values, so this side only confirms
+ * the shape (checking every field twice made decoding several times slower); encoding checks the
+ * fields on the wire side. `UserFields` has the full field schemas.
+ */
+const UserType = Schema.declare(
+  (input: unknown): input is User =>
+    typeof input === "object" &&
+    input !== null &&
+    typeof (input as { sourcedId?: unknown }).sourcedId === "string" &&
+    typeof (input as { role?: unknown }).role === "string",
+  { identifier: "User", description: "A OneRoster 1.1 or 1.2 user", jsonSchema: { type: "object", required: ["sourcedId", "role"] } }
+)
+
+// -- the 1.1 <-> 1.2 mapping ------------------------------------------------------------------
+
+/** 1.1 -> 1.2: one primary role in the first org, a secondary role in each further org. */
+export const rolesFrom = (role: UserRole, orgs: ReadonlyArray<GUIDRef> | undefined): ReadonlyArray<RoleAssignment> => {
+  const seen = new Set<string>()
+  const out: Array<RoleAssignment> = []
+  for (const org of orgs ?? []) {
+    if (seen.has(org.sourcedId)) continue
+    seen.add(org.sourcedId)
+    out.push({ roleType: out.length === 0 ? "primary" : "secondary", role, org })
+  }
+  return out
+}
+
+/** 1.2 -> 1.1 role: the (first) primary role's, else the first role's. */
+export const roleFrom = (roles: ReadonlyArray<RoleAssignment>): UserRole | undefined =>
+  (roles.find((r) => r.roleType === "primary") ?? roles[0])?.role
+
+/** 1.2 -> 1.1 orgs: the orgs of the roles, primary ones first, each once. */
+export const orgsFrom = (roles: ReadonlyArray<RoleAssignment>): ReadonlyArray<GUIDRef> => {
+  const seen = new Set<string>()
+  const out: Array<GUIDRef> = []
+  for (const r of [...roles.filter((r) => r.roleType === "primary"), ...roles.filter((r) => r.roleType !== "primary")]) {
+    if (seen.has(r.org.sourcedId)) continue
+    seen.add(r.org.sourcedId)
+    out.push(r.org)
+  }
+  return out
+}
+
+/** A user's 1.2 roles: its own, or those derived from its 1.1 `role` and `orgs`. */
+export const rolesOf = (user: User): ReadonlyArray<RoleAssignment> => user.roles ?? rolesFrom(user.role, user.orgs)
+
+/** Does the user hold `role` in any of its roles (or as its 1.1 role)? */
+export const hasRole = (user: User, role: UserRole): boolean => user.role === role || (user.roles ?? []).some((r) => r.role === role)
+
+/** Structural equality of JSON values, key order ignored. */
+const same = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) return a.length === (b as Array<unknown>).length && a.every((x, i) => same(x, (b as Array<unknown>)[i]))
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined)
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined)
+  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
+
+type Wire = typeof UserWire.Type
+
+/**
+ * Gives a 1.2 record its 1.1 `role` and `orgs`. A 1.1 record passes as it is (no copy): its
+ * `roles` are derived when asked for (`rolesOf`), which keeps decoding a large 1.1 roster cheap.
+ */
+const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
+  const roles = wire.roles
+  if (wire.role !== undefined && (roles === undefined || wire.orgs !== undefined)) return ParseResult.succeed(wire as User)
+  const role = wire.role ?? (roles === undefined ? undefined : roleFrom(roles))
+  if (role === undefined) {
+    return ParseResult.fail(
+      new ParseResult.Type(ast, wire, roles === undefined ? "role: is missing (a 1.1 user has role, a 1.2 user roles)" : "roles: is empty")
+    )
+  }
+  const out: Record<string, unknown> = { ...wire, role }
+  if (roles !== undefined && wire.orgs === undefined) out["orgs"] = orgsFrom(roles)
+  return ParseResult.succeed(out as User)
+}
+
+const dropWhere = (user: User, drop: ReadonlyArray<string>): Wire => {
+  const out: Record<string, unknown> = { ...user }
+  for (const key of drop) delete out[key]
+  return out as Wire
+}
+
+/** `fields` like a Struct's (the user's field schemas), for code that lists a schema's fields. */
+const withFields = <S extends Schema.Schema.Any>(schema: S): S & { readonly fields: typeof UserFields.fields } =>
+  Object.assign(schema, { fields: UserFields.fields })
+
+/**
+ * A OneRoster user, read from either version and written as 1.1: `roles` is left out when it
+ * says no more than `role` and `orgs` (decode-then-encode gives back a 1.1 record as sent).
+ */
+export const User = withFields(Schema.transformOrFail(UserWire, UserType, {
+  strict: true,
+  decode: (wire, _, ast) => decodeUser(wire, ast),
+  encode: (user) =>
+    ParseResult.succeed(
+      dropWhere(user, user.roles !== undefined && same(user.roles, rolesFrom(user.role, user.orgs)) ? ["roles"] : [])
+    )
+}))
+
+/**
+ * The same user, written as 1.2: `roles` always (derived from `role` and `orgs` when the
+ * record has none), `role` and `orgs` left out when they say no more than `roles`
+ * (decode-then-encode gives back a 1.2 record as sent).
+ */
+export const UserV1p2 = withFields(Schema.transformOrFail(UserWire, UserType, {
+  strict: true,
+  decode: (wire, _, ast) => decodeUser(wire, ast),
+  encode: (user) => {
+    const roles = rolesOf(user)
+    const drop: Array<string> = []
+    if (user.role === roleFrom(roles)) drop.push("role")
+    if (user.orgs !== undefined && same(user.orgs, orgsFrom(roles))) drop.push("orgs")
+    return ParseResult.succeed({ ...dropWhere(user, drop), roles })
+  }
+}))
 
 export const Org = Schema.Struct(
   {
@@ -241,3 +444,14 @@ export const singleEnvelopeKey: Record<EntityKind, string> = {
   gradingPeriods: "academicSession",
   demographics: "demographics"
 }
+
+/** The OneRoster versions rosterkit reads and writes. */
+export const Version = Schema.Literal("1.1", "1.2")
+export type Version = typeof Version.Type
+
+/**
+ * The schema of one record of `kind` in `version`: the same types, but users are written in that
+ * version's shape (1.2: `roles`, 1.1: `role` and `orgs`). Both read either shape.
+ */
+export const schemaFor = <K extends EntityKind>(kind: K, version: Version): (typeof schemaOf)[K] =>
+  (version === "1.2" && (kind === "users" || kind === "students" || kind === "teachers") ? UserV1p2 : schemaOf[kind]) as (typeof schemaOf)[K]

@@ -82,7 +82,10 @@ export const Secret: Schema.Schema<Redacted.Redacted<string>, unknown> = secret(
  * no scheme ("acme.example.org") is taken as `https://…`. `example` goes into the message
  * when the value is not a URL.
  */
-export const HttpUrl = (example: string, options: { readonly bareHost?: boolean } = {}): Schema.Schema<URL, unknown> =>
+export const HttpUrl = (
+  example: string,
+  options: { readonly bareHost?: boolean; /** Allow a query (a token URL such as `…/oauth2/token?appName=x`). */ readonly query?: boolean } = {}
+): Schema.Schema<URL, unknown> =>
   checked((input) => {
     if (typeof input !== "string" || input.trim() === "") return Either.left(`is missing (e.g. ${example})`)
     const text = input.trim()
@@ -103,7 +106,8 @@ export const HttpUrl = (example: string, options: { readonly bareHost?: boolean 
       return Either.left(`'${url.hostname}' is not a host name (no domain; expected e.g. ${example})`)
     }
     if (url.username !== "" || url.password !== "") return Either.left("must not carry credentials; give them as their own settings")
-    if (url.search !== "" || url.hash !== "") return Either.left("must not have a query or fragment")
+    if (url.hash !== "") return Either.left(options.query === true ? "must not have a fragment" : "must not have a query or fragment")
+    if (url.search !== "" && options.query !== true) return Either.left("must not have a query or fragment")
     return Either.right(url)
   }, "HttpUrl")
 

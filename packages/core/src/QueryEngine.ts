@@ -190,7 +190,7 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
         if (query.group === undefined) {
           const roles = memberRoles(query.role)
           const listing = roles.map((r) => provider.users(r)).reduce((all, next) => Stream.concat(all, next))
-          // One role cannot list a user twice; both roles can (a user who is student and teacher).
+          // One role cannot list a user twice; both roles can (a student who is also a teacher, or a 1.2 user with both roles).
           return { groups: [], suggestions: [], users: limit(roles.length > 1 ? Dedupe.bySourcedId(listing) : listing) }
         }
         const resolution = yield* resolve(query.group)

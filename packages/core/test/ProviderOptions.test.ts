@@ -72,4 +72,13 @@ describe("ProviderOptions", () => {
     const Host = Schema.Struct({ host: ProviderOptions.HttpUrl("https://x.test", { bareHost: true }) })
     expect(Either.getOrThrow(ProviderOptions.decode("acme", Host)({ host: "acme.test" })).host.toString()).toBe("https://acme.test/")
   })
+
+  it("accepts a query where asked (a token URL), never a fragment", () => {
+    const Token = Schema.Struct({ tokenUrl: ProviderOptions.HttpUrl("https://x.test/token", { query: true }) })
+    const decode = ProviderOptions.decode("acme", Token)
+    expect(Either.getOrThrow(decode({ tokenUrl: "https://ic.test/campus/oauth2/token?appName=north" })).tokenUrl.search).toBe("?appName=north")
+    expect(Either.isLeft(decode({ tokenUrl: "https://ic.test/token#x" }))).toBe(true)
+    const Base = Schema.Struct({ baseUrl: ProviderOptions.HttpUrl("https://x.test/") })
+    expect(Either.isLeft(ProviderOptions.decode("acme", Base)({ baseUrl: "https://x.test/?a=1" }))).toBe(true)
+  })
 })

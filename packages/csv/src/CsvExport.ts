@@ -1,7 +1,10 @@
 /**
- * Writes any provider's roster as a OneRoster 1.1 CSV bulk set — a folder or a .zip, manifest
+ * Writes any provider's roster as a OneRoster 1.1 or 1.2 CSV set — a folder or a .zip, manifest
  * included — so a Clever or ClassLink district can be snapshotted to CSV and read back by
- * CsvProvider with the same answers.
+ * CsvProvider with the same answers. A bulk set leaves status and dateLastModified blank (as
+ * the standard asks and importers such as D2L's require); a delta set (`since`) fills them.
+ * 1.2 writes users.csv without role / orgSourcedIds, with roles.csv and userProfiles.csv
+ * beside it (all three from one pass over the users).
  *
  * Rows stream from the provider to disk (csv-stringify, with backpressure): memory stays flat
  * whatever the district's size. The set is written under a temporary name next to `out` and
@@ -31,11 +34,13 @@ export interface Options {
    * collection and is marked `bulk`.
    */
   readonly since?: string | undefined
+  /** The OneRoster version written (default "1.1"). */
+  readonly version?: Model.Version | undefined
 }
 
 export interface Result {
-  /** Rows written per file (`users`, `classes` …); files the provider cannot list are absent. */
-  readonly files: Readonly<Partial<Record<CsvSchema.FileName, number>>>
+  /** Rows written per file (`users`, `classes` …, and 1.2's `roles`, `userProfiles`); files the provider cannot list are absent. */
+  readonly files: Readonly<Partial<Record<CsvSchema.FileName | "roles" | "userProfiles", number>>>
   /** The absolute path of the folder or zip written. */
   readonly out: string
   /** What the manifest says of each file written: `bulk` or `delta`. */
@@ -58,6 +63,31 @@ const manifestFiles: ReadonlyArray<string> = [
   "orgs",
   "resources",
   "results",
+  "users"
+]
+
+/** 1.2's manifest adds these (and more that rosterkit never writes, listed as absent). */
+const manifestFiles12: ReadonlyArray<string> = [
+  "academicSessions",
+  "categories",
+  "classes",
+  "classResources",
+  "courses",
+  "courseResources",
+  "demographics",
+  "enrollments",
+  "lineItemLearningObjectiveIds",
+  "lineItems",
+  "lineItemScoreScales",
+  "orgs",
+  "resources",
+  "resultLearningObjectiveIds",
+  "results",
+  "resultScoreScales",
+  "roles",
+  "scoreScales",
+  "userProfiles",
+  "userResources",
   "users"
 ]
 
@@ -99,35 +129,50 @@ const io = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, Confi
       })
   })
 
-/** Streams one file's rows to disk; the row count and how many rows had no dateLastModified. */
-const writeFile = (
-  file: CsvSchema.FileName,
-  target: string,
+/** One file written from a stream of records: its header and the rows of each record. */
+interface Output {
+  readonly path: string
+  readonly header: ReadonlyArray<string>
+  readonly rows: (record: Model.Entity) => ReadonlyArray<ReadonlyArray<string>>
+}
+
+/**
+ * Streams records to one or more files at once (1.2 users feed three): the rows written to each,
+ * and how many records had no dateLastModified.
+ */
+const writeFiles = (
+  label: string,
+  outputs: ReadonlyArray<Output>,
   records: Stream.Stream<Model.Entity, RosterError>
-): Effect.Effect<{ readonly count: number; readonly undated: number }, RosterError> =>
+): Effect.Effect<{ readonly counts: ReadonlyArray<number>; readonly undated: number }, RosterError> =>
   Effect.acquireUseRelease(
-    Effect.sync(() => Writer.open(target)),
-    (writer) =>
+    Effect.sync(() => outputs.map((o) => Writer.open(o.path))),
+    (writers) =>
       Effect.gen(function* () {
-        const encode = CsvSchema.encoder(file) as (record: Model.Entity) => Array<string>
-        const operation = `write ${file}.csv`
-        yield* io(operation, async () => writer.write(CsvSchema.columns[file]))
-        let count = 0
+        const operation = `write ${label}`
+        yield* io(operation, async () => {
+          for (const [i, writer] of writers.entries()) await writer.write(outputs[i]!.header)
+        })
+        const counts = outputs.map(() => 0)
         let undated = 0
         yield* Stream.runForEachChunk(records, (chunk) =>
           io(operation, async () => {
             for (const record of chunk) {
-              count++
               if (Since.isUndated(record)) undated++
-              const wait = writer.write(encode(record))
-              if (wait !== undefined) await wait
+              for (const [i, output] of outputs.entries()) {
+                for (const row of output.rows(record)) {
+                  counts[i]!++
+                  const wait = writers[i]!.write(row)
+                  if (wait !== undefined) await wait
+                }
+              }
             }
           })
         )
-        yield* io(operation, () => writer.close())
-        return { count, undated }
+        yield* io(operation, () => Promise.all(writers.map((w) => w.close())))
+        return { counts, undated }
       }),
-    (writer, exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => writer.destroy()))
+    (writers, exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => writers.forEach((w) => w.destroy())))
   )
 
 /** Moves the finished folder into place; an existing OneRoster set (or empty folder) is replaced. */
@@ -146,12 +191,13 @@ const placeDirectory = async (temporary: string, target: string): Promise<void> 
 }
 
 /**
- * Writes `provider`'s roster as a OneRoster 1.1 CSV set at `options.out` (a folder, or a zip when
- * it ends in `.zip`): manifest.csv, academicSessions, orgs, courses, classes, users, enrollments,
- * and demographics when the provider has them. A collection the provider cannot list (not in its
- * capabilities, or Unsupported) is `absent` in the manifest. With `since`, only records modified
- * after it (and records without a dateLastModified) are written and the files are marked
- * `delta`; a file whose every record is undated holds the whole collection and is marked `bulk`.
+ * Writes `provider`'s roster as a OneRoster CSV set (1.1 unless `version` says 1.2) at
+ * `options.out` (a folder, or a zip when it ends in `.zip`): manifest.csv, academicSessions,
+ * orgs, courses, classes, users (1.2: and roles, userProfiles), enrollments, and demographics
+ * when the provider has them. A collection the provider cannot list (not in its capabilities,
+ * or Unsupported) is `absent` in the manifest. Bulk files leave status and dateLastModified
+ * blank; with `since`, only records modified after it are written, the files are marked
+ * `delta` and status and dateLastModified are filled.
  */
 export const exportSet = (provider: RosterProvider.Service, options: Options): Effect.Effect<Result, RosterError> =>
   Effect.gen(function* () {
@@ -167,27 +213,52 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
     })
     const write = Effect.gen(function* () {
       const statuses = new Map<string, CsvSource.FileStatus>()
-      const files: Partial<Record<CsvSchema.FileName, number>> = {}
+      const files: Partial<Record<CsvSchema.FileName | "roles" | "userProfiles", number>> = {}
       const undated: Partial<Record<CsvSchema.FileName, number>> = {}
+      const version = options.version ?? "1.1"
+      const bulk = options.since === undefined
       for (const file of CsvSchema.fileNames) {
         const records = recordsOf(provider, file, options.since)
         if (records === undefined) continue
-        const path = nodePath.join(temporary, `${file}.csv`)
-        const written = yield* writeFile(file, path, records).pipe(
-          Effect.catchTag("Unsupported", () => Effect.as(io(`remove ${file}.csv`, () => fs.promises.rm(path, { force: true })), undefined))
+        const output = (name: string, header: ReadonlyArray<string>, rows: Output["rows"]) => ({
+          name,
+          output: { path: nodePath.join(temporary, `${name}.csv`), header, rows }
+        })
+        const single = (columns: ReadonlyArray<string>) => {
+          const encode = CsvSchema.encoder(file, { columns, bulk }) as (record: Model.Entity) => Array<string>
+          return output(file, columns, (record) => [encode(record)])
+        }
+        const targets =
+          version === "1.2" && file === "users"
+            ? [
+                single(CsvSchema.usersColumns12),
+                output("roles", CsvSchema.rolesColumns, (user) => CsvSchema.roleRows(user as Model.User, { bulk })),
+                output("userProfiles", CsvSchema.userProfilesColumns, (user) => CsvSchema.profileRows(user as Model.User, { bulk }))
+              ]
+            : [single(CsvSchema.columns[file])]
+        const written = yield* writeFiles(`${file}.csv`, targets.map((t) => t.output), records).pipe(
+          Effect.catchTag("Unsupported", () =>
+            Effect.as(
+              io(`remove ${file}.csv`, () => Promise.all(targets.map((t) => fs.promises.rm(t.output.path, { force: true })))),
+              undefined
+            )
+          )
         )
         if (written === undefined) continue
-        files[file] = written.count
+        const count = written.counts[0]!
         // A delta read keeps undated records: a file of only undated records is the whole collection.
-        const whole = options.since === undefined || (written.count > 0 && written.undated === written.count)
-        statuses.set(file, whole ? "bulk" : "delta")
-        if (options.since !== undefined && written.undated > 0) undated[file] = written.undated
+        const whole = bulk || (count > 0 && written.undated === count)
+        if (!bulk && written.undated > 0) undated[file] = written.undated
+        targets.forEach((t, i) => {
+          files[t.name as CsvSchema.FileName] = written.counts[i]!
+          statuses.set(t.name, whole ? "bulk" : "delta")
+        })
       }
       const manifest: Array<ReadonlyArray<string>> = [
         ["propertyName", "value"],
         ["manifest.version", "1.0"],
-        ["oneroster.version", "1.1"],
-        ...manifestFiles.map((name) => [`file.${name}`, statuses.get(name) ?? "absent"]),
+        ["oneroster.version", version],
+        ...(version === "1.2" ? manifestFiles12 : manifestFiles).map((name) => [`file.${name}`, statuses.get(name) ?? "absent"]),
         ["source.systemCode", provider.name],
         ["source.systemName", "rosterkit"]
       ]

@@ -1,7 +1,8 @@
 /**
- * `RosterProvider` over a OneRoster 1.1 CSV bulk set (a folder or a .zip).
+ * `RosterProvider` over a OneRoster 1.1 or 1.2 CSV bulk set (a folder or a .zip).
  *
- * Each collection streams its file: students / teachers are users.csv rows of that role,
+ * Each collection streams its file: students / teachers are the users holding that role (1.2:
+ * in any of their roles),
  * schools are orgs.csv rows of type school, terms / gradingPeriods are academicSessions.csv rows
  * of that type. The group primitives are RosterProvider.make's defaults, which do exactly what a
  * CSV set allows: members of a class from enrollments.csv (the class's user ids, then users.csv),
@@ -37,8 +38,9 @@ const sourceOf: {
   }
   return {
     users: { file: "users" },
-    students: { file: "users", keep: is("role", "student") },
-    teachers: { file: "users", keep: is("role", "teacher") },
+    // A 1.2 user holding the role in any of its roles belongs (a teacher who is also a student: both).
+    students: { file: "users", keep: (r) => Model.hasRole(r as unknown as Model.User, "student") },
+    teachers: { file: "users", keep: (r) => Model.hasRole(r as unknown as Model.User, "teacher") },
     orgs: { file: "orgs" },
     schools: { file: "orgs", keep: is("type", "school") },
     classes: { file: "classes" },

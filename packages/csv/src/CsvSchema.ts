@@ -1,7 +1,10 @@
 /**
- * The OneRoster 1.1 CSV binding: the files of a bulk set, their columns (in the standard's
- * order, checked against the IMS sample sets), which columns rosterkit requires, and the
- * mapping between a row and a core Model record, both ways.
+ * The OneRoster 1.1 and 1.2 CSV bindings: the files of a bulk set, their columns (in the
+ * standard's order, checked against the IMS sample sets), which columns rosterkit requires, and
+ * the mapping between a row and a core Model record, both ways. A 1.2 user is spread over
+ * users.csv, roles.csv (its `roles[]`) and userProfiles.csv (its `userProfiles[]`).
+ * `metadata.<name>` columns (national profiles' extensions) may appear in any file; their
+ * cells are kept under the record's `metadata`.
  *
  * Cells: an empty (or blank) cell means the field is absent. List cells (`grades`,
  * `orgSourcedIds`, `termSourcedIds` …) are comma-joined, items trimmed. References become
@@ -9,8 +12,7 @@
  * `{type:identifier}` items. Booleans (`enabledUser`, `primary`, the demographics race flags)
  * read any casing of true/false and become JSON booleans.
  */
-import type * as Model from "@rosterkit/core/Model"
-import { UserRole } from "@rosterkit/core/Model"
+import * as Model from "@rosterkit/core/Model"
 
 /** The record type of each 1.1 data file. */
 export interface RecordOf {
@@ -126,8 +128,55 @@ export const columns: { readonly [F in FileName]: ReadonlyArray<string> } = {
  * `users.csv` also drops `role` and `orgSourcedIds`: they come from `roles.csv` instead.
  */
 export const columns12: { readonly [F in FileName]?: ReadonlyArray<string> } = {
-  users: ["userMasterIdentifier", "preferredGivenName", "preferredMiddleName", "preferredFamilyName", "primaryOrgSourcedId", "pronouns"]
+  users: [
+    "userMasterIdentifier",
+    "resourceSourcedIds",
+    "preferredGivenName",
+    "preferredMiddleName",
+    "preferredFamilyName",
+    "primaryOrgSourcedId",
+    "pronouns"
+  ]
 }
+
+/** The 1.2 `users.csv` columns, in the standard's order (what a 1.2 export writes). */
+export const usersColumns12: ReadonlyArray<string> = [
+  "sourcedId",
+  "status",
+  "dateLastModified",
+  "enabledUser",
+  "username",
+  "userIds",
+  "givenName",
+  "familyName",
+  "middleName",
+  "identifier",
+  "email",
+  "sms",
+  "phone",
+  "agentSourcedIds",
+  "grades",
+  "password",
+  ...columns12.users!
+]
+
+/** The 1.2 `userProfiles.csv` columns. */
+export const userProfilesColumns: ReadonlyArray<string> = [
+  "sourcedId",
+  "status",
+  "dateLastModified",
+  "userSourcedId",
+  "profileType",
+  "vendorId",
+  "applicationId",
+  "description",
+  "credentialType",
+  "username",
+  "password"
+]
+
+/** A `metadata.<name>` extension column (any file). */
+export const isMetadataColumn = (name: string): boolean => /^metadata\.[^.\s][^\s]*$/.test(name)
 
 /** The columns rosterkit cannot do without; their header must be present and their cells non-empty. */
 export const required: { readonly [F in FileName]: ReadonlyArray<string> } = {
@@ -140,7 +189,7 @@ export const required: { readonly [F in FileName]: ReadonlyArray<string> } = {
   demographics: ["sourcedId"]
 }
 
-/** The 1.2 `roles.csv` columns (read only to give 1.2 users their 1.1 `role` and `orgs`). */
+/** The 1.2 `roles.csv` columns (a user's `roles[]`, one row per role). */
 export const rolesColumns: ReadonlyArray<string> = [
   "sourcedId",
   "status",
@@ -167,11 +216,14 @@ export class CellError extends Error {
 /** Reads the (non-empty) cell of a column, or `undefined` for a blank cell or a missing column. */
 export type Cell = (column: string) => string | undefined
 
-/** A 1.2 user's 1.1 role and orgs, taken from `roles.csv`. */
-export interface RoleInfo {
-  readonly role: Model.UserRole
-  readonly orgs: ReadonlyArray<string>
+/** What roles.csv and userProfiles.csv say about one 1.2 user. */
+export interface UserParts {
+  readonly roles: ReadonlyArray<Model.RoleAssignment>
+  readonly userProfiles: ReadonlyArray<Model.UserProfile>
 }
+
+/** The user parts by userSourcedId (absent: the user has no row in either file). */
+export type UserPartsOf = (userSourcedId: string) => UserParts | undefined
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -224,15 +276,16 @@ const requiredCell = (cell: Cell, column: string): string => {
   return value
 }
 
-const userRoles: ReadonlyArray<string> = UserRole.literals
+const userRoles: ReadonlyArray<string> = Model.knownRoles
 
-/** A 1.1 user role, any casing; 1.2 staff roles map to `administrator`. */
+/** A OneRoster 1.1 or 1.2 user role, any casing (`ext:` extension roles as written). */
 export const userRole = (value: string, column: string): Model.UserRole => {
-  const lower = value.trim().toLowerCase()
-  const known = userRoles.find((r) => r === lower)
+  const trimmed = value.trim()
+  const lower = trimmed.toLowerCase()
+  const known = userRoles.find((r) => r.toLowerCase() === lower)
   if (known !== undefined) return known as Model.UserRole
-  if (["districtadministrator", "siteadministrator", "systemadministrator", "principal", "counselor"].includes(lower)) return "administrator"
-  throw new CellError(column, `'${value}' is not a OneRoster role (${userRoles.join(", ")})`)
+  if (/^ext:[a-zA-Z0-9.\-_]+$/.test(trimmed)) return trimmed as Model.UserRole
+  throw new CellError(column, `'${value}' is not a OneRoster role (${userRoles.join(", ")}, or ext:<name>)`)
 }
 
 const enrollmentRoles: ReadonlyArray<string> = ["administrator", "proctor", "student", "teacher", "aide", "guardian", "parent", "relative"]
@@ -258,7 +311,7 @@ class Fields {
   }
 }
 
-type Decoders = { readonly [F in FileName]: (cell: Cell, roles?: (userSourcedId: string) => RoleInfo | undefined) => RecordOf[F] }
+type Decoders = { readonly [F in FileName]: (cell: Cell, parts?: UserPartsOf) => RecordOf[F] }
 
 const decoders: Decoders = {
   orgs: (cell) =>
@@ -268,18 +321,19 @@ const decoders: Decoders = {
       .set("identifier", cell("identifier"))
       .set("parent", ref(cell("parentSourcedId"), "org"))
       .as(),
-  users: (cell, roles) => {
+  users: (cell, parts) => {
     const fields = new Fields(cell)
     const sourcedId = fields.out["sourcedId"] as string
     let role: Model.UserRole
     let orgs = refs(cell("orgSourcedIds"), "org")
-    if (cell("role") !== undefined || roles === undefined) {
+    const own = parts?.(sourcedId)
+    const roles = own === undefined || own.roles.length === 0 ? undefined : own.roles
+    if (cell("role") !== undefined || parts === undefined) {
       role = userRole(requiredCell(cell, "role"), "role")
     } else {
-      const info = roles(sourcedId)
-      if (info === undefined) throw new CellError("sourcedId", `user '${sourcedId}' has no role in roles.csv`)
-      role = info.role
-      orgs ??= info.orgs.length === 0 ? undefined : info.orgs.map((id) => ({ sourcedId: id, type: "org" }))
+      if (roles === undefined) throw new CellError("sourcedId", `user '${sourcedId}' has no role in roles.csv`)
+      role = Model.roleFrom(roles)!
+      orgs ??= Model.orgsFrom(roles) as Array<Model.GUIDRef>
     }
     return (
       fields
@@ -305,6 +359,9 @@ const decoders: Decoders = {
         .set("preferredLastName", cell("preferredFamilyName"))
         .set("primaryOrg", ref(cell("primaryOrgSourcedId"), "org"))
         .set("pronouns", cell("pronouns"))
+        .set("resources", refs(cell("resourceSourcedIds"), "resource"))
+        .set("roles", roles)
+        .set("userProfiles", own === undefined || own.userProfiles.length === 0 ? undefined : own.userProfiles)
         .as()
     )
   },
@@ -372,17 +429,34 @@ const decoders: Decoders = {
       .as()
 }
 
+/** Adds the non-empty `metadata.<name>` cells of a row under `record.metadata` (as `{ name: cell }`). */
+const withMetadata = (header: ReadonlyArray<string>) => {
+  const columns = header.flatMap((name, i) => (isMetadataColumn(name) ? [[name.slice("metadata.".length), i] as const] : []))
+  if (columns.length === 0) return undefined
+  return (record: Record<string, unknown>, cells: ReadonlyArray<string>) => {
+    let metadata: Record<string, string> | undefined
+    for (const [name, i] of columns) {
+      const value = cells[i]
+      if (value === undefined || value.trim() === "") continue
+      ;(metadata ??= {})[name] = value
+    }
+    if (metadata !== undefined) record["metadata"] = metadata
+  }
+}
+
 /**
  * The row decoder of `file` for a header (already checked by the reader). Throws `CellError`
- * for a cell it cannot read. `roles` supplies 1.2 users' role and orgs (from `roles.csv`).
+ * for a cell it cannot read. `parts` supplies 1.2 users' roles and profiles (roles.csv,
+ * userProfiles.csv); a user then gets its `role` and `orgs` from its roles.
  */
 export const decoder = <F extends FileName>(
   file: F,
   header: ReadonlyArray<string>,
-  roles?: (userSourcedId: string) => RoleInfo | undefined
+  parts?: UserPartsOf
 ): ((cells: ReadonlyArray<string>) => RecordOf[F]) => {
   const index = new Map(header.map((name, i) => [name, i] as const))
-  const decode = decoders[file] as (cell: Cell, roles?: (userSourcedId: string) => RoleInfo | undefined) => RecordOf[F]
+  const decode = decoders[file] as (cell: Cell, parts?: UserPartsOf) => RecordOf[F]
+  const metadata = withMetadata(header)
   return (cells) => {
     const cell: Cell = (column) => {
       const i = index.get(column)
@@ -390,8 +464,53 @@ export const decoder = <F extends FileName>(
       const value = cells[i]
       return value === undefined || value.trim() === "" ? undefined : value
     }
-    return decode(cell, roles)
+    const record = decode(cell, parts)
+    if (metadata !== undefined) metadata(record as unknown as Record<string, unknown>, cells)
+    return record
   }
+}
+
+/** One roles.csv row as a role (the reader checks the header; throws CellError). */
+export const roleOfRow = (cell: Cell): { readonly userSourcedId: string; readonly role: Model.RoleAssignment } => {
+  const userSourcedId = requiredCell(cell, "userSourcedId").trim()
+  const roleType = requiredCell(cell, "roleType").trim().toLowerCase()
+  if (roleType !== "primary" && roleType !== "secondary") throw new CellError("roleType", `'${roleType}' is not primary or secondary`)
+  const role: Record<string, unknown> = {
+    roleType,
+    role: userRole(requiredCell(cell, "role"), "role"),
+    org: ref(requiredCell(cell, "orgSourcedId"), "org")
+  }
+  const profile = cell("userProfileSourcedId")?.trim()
+  if (profile !== undefined) role["userProfile"] = profile
+  const begin = cell("beginDate")?.trim()
+  if (begin !== undefined) role["beginDate"] = begin
+  const end = cell("endDate")?.trim()
+  if (end !== undefined) role["endDate"] = end
+  return { userSourcedId, role: role as Model.RoleAssignment }
+}
+
+/** One userProfiles.csv row as a profile (its sourcedId is the profileId roles refer to). */
+export const profileOfRow = (cell: Cell): { readonly userSourcedId: string; readonly profile: Model.UserProfile } => {
+  const userSourcedId = requiredCell(cell, "userSourcedId").trim()
+  const profile: Record<string, unknown> = {
+    profileId: requiredCell(cell, "sourcedId").trim(),
+    profileType: requiredCell(cell, "profileType"),
+    vendorId: requiredCell(cell, "vendorId")
+  }
+  const set = (key: string, value: string | undefined) => {
+    if (value !== undefined) profile[key] = value
+  }
+  set("applicationId", cell("applicationId"))
+  set("description", cell("description"))
+  const credentialType = cell("credentialType")
+  const username = cell("username")
+  const password = cell("password")
+  if (credentialType !== undefined || username !== undefined || password !== undefined) {
+    const credential: Record<string, string> = { type: credentialType ?? "", username: username ?? "" }
+    if (password !== undefined) credential["password"] = password
+    profile["credentials"] = [credential]
+  }
+  return { userSourcedId, profile: profile as Model.UserProfile }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +576,12 @@ const encoders: { readonly [F in FileName]: Readonly<Record<string, Field>> } = 
     orgSourcedIds: refsField("orgs"),
     userIds: (r) => userIdsText(r["userIds"]),
     agentSourcedIds: refsField("agents"),
-    grades: listField("grades")
+    grades: listField("grades"),
+    // OneRoster 1.2 columns
+    resourceSourcedIds: refsField("resources"),
+    preferredGivenName: field("preferredFirstName"),
+    preferredFamilyName: field("preferredLastName"),
+    primaryOrgSourcedId: refField("primaryOrg")
   },
   courses: {
     schoolYearSourcedId: refField("schoolYear"),
@@ -493,9 +617,61 @@ const encoders: { readonly [F in FileName]: Readonly<Record<string, Field>> } = 
   }
 }
 
-/** The row of `record` in `file`, one cell per 1.1 column (`columns[file]`), in order. */
-export const encoder = <F extends FileName>(file: F): ((record: RecordOf[F]) => Array<string>) => {
+export interface EncoderOptions {
+  /** The columns written (default `columns[file]`, the 1.1 ones; `usersColumns12` for 1.2 users). */
+  readonly columns?: ReadonlyArray<string> | undefined
+  /** Leave status and dateLastModified blank, as bulk files must (default false: a delta file fills them). */
+  readonly bulk?: boolean | undefined
+}
+
+const blank: Field = () => ""
+
+/** The row of `record` in `file`, one cell per column, in order. */
+export const encoder = <F extends FileName>(file: F, options: EncoderOptions = {}): ((record: RecordOf[F]) => Array<string>) => {
   const special = encoders[file]
-  const fields: ReadonlyArray<Field> = columns[file].map((column) => special[column] ?? field(column))
+  const fields: ReadonlyArray<Field> = (options.columns ?? columns[file]).map((column) =>
+    options.bulk === true && (column === "status" || column === "dateLastModified") ? blank : (special[column] ?? field(column))
+  )
   return (record) => fields.map((f) => f(record as unknown as Record<string, unknown>))
 }
+
+/** 1.2 has no `administrator`: a 1.1 administrator is written as a districtAdministrator. */
+const role12 = (role: string): string => (role === "administrator" ? "districtAdministrator" : role)
+
+/**
+ * The roles.csv rows of one 1.2 user: one per role (a 1.1 user's derived from its role and orgs:
+ * primary in the first org, secondary in the others). Role rows have no sourcedId in the model:
+ * they are numbered `<userSourcedId>-role-<n>`.
+ */
+export const roleRows = (user: Model.User, options: { readonly bulk: boolean }): Array<Array<string>> =>
+  Model.rolesOf(user).map((r, i) => [
+    `${user.sourcedId}-role-${i + 1}`,
+    options.bulk ? "" : text(user.status),
+    options.bulk ? "" : text(user.dateLastModified),
+    user.sourcedId,
+    r.roleType,
+    role12(r.role),
+    text(r.beginDate),
+    text(r.endDate),
+    r.org.sourcedId,
+    text(r.userProfile)
+  ])
+
+/** The userProfiles.csv rows of one 1.2 user: one per profile (its first credential). */
+export const profileRows = (user: Model.User, options: { readonly bulk: boolean }): Array<Array<string>> =>
+  (user.userProfiles ?? []).map((p) => {
+    const credential = (p.credentials?.[0] ?? {}) as Record<string, unknown>
+    return [
+      p.profileId,
+      options.bulk ? "" : text(user.status),
+      options.bulk ? "" : text(user.dateLastModified),
+      user.sourcedId,
+      p.profileType,
+      p.vendorId,
+      text(p.applicationId),
+      text(p.description),
+      text(credential["type"]),
+      text(credential["username"]),
+      text(credential["password"])
+    ]
+  })

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Matcher from "@rosterkit/core/Matcher"
+import type * as Model from "@rosterkit/core/Model"
 import { ConfigurationError, DecodeError, type RosterError } from "@rosterkit/core/RosterError"
 import * as CsvSchema from "./CsvSchema.js"
 import * as Files from "./internal/files.js"
@@ -35,7 +36,7 @@ export interface Description {
 
 const provider = "csv"
 
-/** Files a 1.2 set has that 1.1 does not (ignored, except roles.csv for users' roles). */
+/** Files a 1.2 set has that 1.1 does not (ignored, except roles.csv and userProfiles.csv: parts of users). */
 const only12 = new Set(
   [
     "roles",
@@ -55,7 +56,8 @@ const labelOf = (name: string) => name.slice(name.lastIndexOf("/") + 1)
 
 /**
  * Checks a header row against the known columns: names matched trimmed and case-insensitively,
- * in any order. Returns the canonical names, position for position.
+ * in any order, plus any `metadata.<name>` extension column. Returns the canonical names,
+ * position for position.
  */
 const checkHeader = (
   label: string,
@@ -69,7 +71,7 @@ const checkHeader = (
   const names = cells.map((raw, i) => {
     const name = raw.trim()
     if (name === "") throw new Files.FileError("decode", `${label} line ${line} column ${i + 1}`, `column ${i + 1} has no name`)
-    const canonical = byLower.get(name.toLowerCase())
+    const canonical = byLower.get(name.toLowerCase()) ?? (CsvSchema.isMetadataColumn(name) ? name : undefined)
     if (canonical === undefined) {
       const near = Matcher.nearest(name, known, 2)
       const hint = Option.isSome(near) ? `; did you mean '${near.value}'?` : ""
@@ -138,8 +140,7 @@ const inspect = async (location: string): Promise<Inspected> => {
     }
     if (!versionSeen) notes.push("manifest.csv has no oneroster.version: read as 1.1")
     else if (version === "1.0") notes.push("oneroster.version 1.0: read as 1.1")
-    else if (version === "1.2") notes.push("OneRoster 1.2 set: read as 1.1 (files and columns 1.1 does not have are ignored; users' role and orgs come from roles.csv)")
-    else if (version !== "1.1") {
+    else if (version !== "1.1" && version !== "1.2") {
       throw new Files.FileError("decode", `${label} line ${versionLine} column value`, `oneroster.version '${version}' is not 1.1 or 1.2`)
     }
     for (const [name, entry] of entries) {
@@ -170,7 +171,7 @@ const inspect = async (location: string): Promise<Inspected> => {
   for (const [lower, name] of set.files) {
     const base = lower.slice(0, -4)
     if (ours.has(base)) continue
-    if (is12 && base === "roles") continue
+    if (is12 && (base === "roles" || base === "userprofiles")) continue
     const why = only12.has(base) ? "OneRoster 1.2 only" : notRostering.has(base) ? "not a rostering file" : "not a OneRoster file"
     notes.push(`ignored ${labelOf(name)} (${why})`)
   }
@@ -178,48 +179,65 @@ const inspect = async (location: string): Promise<Inspected> => {
   return { set, is12, description: { path: location, version, files, delta, notes } }
 }
 
-/** userSourcedId -> 1.1 role (the primary role when there are several) and orgs, from a 1.2 roles.csv. */
-const rolesIndex = async (set: Files.SetFiles, name: string): Promise<Map<string, CsvSchema.RoleInfo>> => {
+/** Reads a 1.2 part file (roles.csv / userProfiles.csv) row by row, each row through `use`. */
+const readPart = async (
+  set: Files.SetFiles,
+  name: string,
+  known: ReadonlyArray<string>,
+  required: ReadonlyArray<string>,
+  use: (cell: CsvSchema.Cell) => void
+): Promise<void> => {
   const label = labelOf(name)
-  const index = new Map<string, { role: CsvSchema.RoleInfo["role"]; orgs: Array<string>; primary: boolean }>()
-  let names: ReadonlyArray<string> | undefined
+  let decodeRow: ((cells: ReadonlyArray<string>) => void) | undefined
+  let width = 0
   for await (const batch of Files.rows(set, name, label)) {
     for (const row of batch) {
-      if (names === undefined) {
-        names = checkHeader(label, row.cells, CsvSchema.rolesColumns, ["userSourcedId", "role"], row.line)
+      if (decodeRow === undefined) {
+        const names = checkHeader(label, row.cells, known, required, row.line)
+        const index = new Map(names.map((n, i) => [n, i] as const))
+        width = names.length
+        decodeRow = (cells) =>
+          use((column) => {
+            const i = index.get(column)
+            const value = i === undefined ? undefined : cells[i]
+            return value === undefined || value.trim() === "" ? undefined : value
+          })
         continue
       }
-      if (row.cells.length !== names.length) {
-        throw new Files.FileError("decode", `${label} line ${row.line}`, `${row.cells.length} cells, but the header has ${names.length} columns`)
+      if (row.cells.length !== width) {
+        throw new Files.FileError("decode", `${label} line ${row.line}`, `${row.cells.length} cells, but the header has ${width} columns`)
       }
-      const cell = (column: string) => {
-        const i = names!.indexOf(column)
-        const value = i < 0 ? undefined : row.cells[i]?.trim()
-        return value === "" ? undefined : value
-      }
-      const user = cell("userSourcedId")
-      const roleValue = cell("role")
-      if (user === undefined) throw new Files.FileError("decode", `${label} line ${row.line} column userSourcedId`, "is empty")
-      if (roleValue === undefined) throw new Files.FileError("decode", `${label} line ${row.line} column role`, "is empty")
-      let role: CsvSchema.RoleInfo["role"]
       try {
-        role = CsvSchema.userRole(roleValue, "role")
+        decodeRow(row.cells)
       } catch (error) {
-        throw new Files.FileError("decode", `${label} line ${row.line} column role`, Files.message(error))
-      }
-      const primary = cell("roleType")?.toLowerCase() === "primary"
-      const org = cell("orgSourcedId")
-      const entry = index.get(user)
-      if (entry === undefined) {
-        index.set(user, { role, orgs: org === undefined ? [] : [org], primary })
-      } else {
-        if (primary && !entry.primary) {
-          entry.role = role
-          entry.primary = true
-        }
-        if (org !== undefined && !entry.orgs.includes(org)) entry.orgs.push(org)
+        if (error instanceof CsvSchema.CellError) throw new Files.FileError("decode", `${label} line ${row.line} column ${error.column}`, error.detail)
+        throw error
       }
     }
+  }
+}
+
+/** userSourcedId -> its roles (roles.csv, in file order) and profiles (userProfiles.csv), for a 1.2 set. */
+const userParts = async (set: Files.SetFiles): Promise<Map<string, { roles: Array<Model.RoleAssignment>; userProfiles: Array<Model.UserProfile> }>> => {
+  const index = new Map<string, { roles: Array<Model.RoleAssignment>; userProfiles: Array<Model.UserProfile> }>()
+  const entry = (user: string) => {
+    let found = index.get(user)
+    if (found === undefined) index.set(user, (found = { roles: [], userProfiles: [] }))
+    return found
+  }
+  const roles = set.files.get("roles.csv")
+  if (roles !== undefined) {
+    await readPart(set, roles, CsvSchema.rolesColumns, ["userSourcedId", "roleType", "role", "orgSourcedId"], (cell) => {
+      const { role, userSourcedId } = CsvSchema.roleOfRow(cell)
+      entry(userSourcedId).roles.push(role)
+    })
+  }
+  const profiles = set.files.get("userprofiles.csv")
+  if (profiles !== undefined) {
+    await readPart(set, profiles, CsvSchema.userProfilesColumns, ["sourcedId", "userSourcedId", "profileType", "vendorId"], (cell) => {
+      const { profile, userSourcedId } = CsvSchema.profileOfRow(cell)
+      entry(userSourcedId).userProfiles.push(profile)
+    })
   }
   return index
 }
@@ -237,12 +255,13 @@ async function* records<F extends CsvSchema.FileName>(location: string, file: F)
     for (const row of batch) {
       if (decode === undefined) {
         const known = [...CsvSchema.columns[file], ...(is12 ? (CsvSchema.columns12[file] ?? []) : [])]
-        const rolesName = set.files.get("roles.csv")
-        const useRoles = is12 && file === "users" && !row.cells.some((c) => c.trim().toLowerCase() === "role") && rolesName !== undefined
-        const required = useRoles ? CsvSchema.required[file].filter((c) => c !== "role") : CsvSchema.required[file]
+        const hasParts = set.files.has("roles.csv") || set.files.has("userprofiles.csv")
+        const useParts = is12 && file === "users" && hasParts
+        const rolesFromFile = useParts && set.files.has("roles.csv") && !row.cells.some((c) => c.trim().toLowerCase() === "role")
+        const required = rolesFromFile ? CsvSchema.required[file].filter((c) => c !== "role") : CsvSchema.required[file]
         const header = checkHeader(label, row.cells, known, required, row.line)
-        const roles = useRoles ? await rolesIndex(set, rolesName) : undefined
-        decode = CsvSchema.decoder(file, header, roles === undefined ? undefined : (id) => roles.get(id))
+        const parts = useParts ? await userParts(set) : undefined
+        decode = CsvSchema.decoder(file, header, parts === undefined ? undefined : (id) => parts.get(id))
         width = header.length
         idColumn = header.indexOf("sourcedId")
         continue

@@ -174,7 +174,7 @@ describe("IMS 1.1 sample sets", () => {
 })
 
 describe("OneRoster 1.2 sample sets", () => {
-  it.effect("oneroster_test_data.zip: a 1.2 delta set is reported as such and read as 1.1", () =>
+  it.effect("oneroster_test_data.zip: a 1.2 delta set is reported as such; users get their roles and profiles", () =>
     Effect.gen(function* () {
       const location = fixture("oneroster_test_data.zip")
       const description = yield* CsvSource.describe(location)
@@ -189,10 +189,10 @@ describe("OneRoster 1.2 sample sets", () => {
         enrollments: "delta",
         demographics: "delta"
       })
-      expect(description.notes).toContainEqual(expect.stringContaining("OneRoster 1.2 set"))
-      expect(description.notes).toContain("ignored userProfiles.csv (OneRoster 1.2 only)")
+      // roles.csv and userProfiles.csv are read (parts of users), not ignored.
+      expect(description.notes.some((n) => n.includes("roles.csv") || n.includes("userProfiles.csv"))).toBe(false)
       const provider = CsvProvider.make({ path: location })
-      // 1.2 users.csv has no role / orgSourcedIds: they come from roles.csv.
+      // 1.2 users.csv has no role / orgSourcedIds: they come from roles.csv (and roles[] with them).
       expect(yield* provider.get("users", "USER_0")).toStrictEqual({
         sourcedId: "USER_0",
         status: "active",
@@ -204,7 +204,11 @@ describe("OneRoster 1.2 sample sets", () => {
         givenName: "Bruce",
         familyName: "Wayne",
         identifier: "bruce.wayne",
-        password: "Batman.Ru1ez"
+        password: "Batman.Ru1ez",
+        roles: [{ roleType: "primary", role: "student", org: { sourcedId: "ORG_1", type: "org" } }],
+        userProfiles: [
+          { profileId: "USER_PROFILE_1", profileType: "SYSTEM", vendorId: "WEI18954", credentials: [{ type: "login", username: "brucewayne" }] }
+        ]
       })
       expect(ids(yield* collect(provider.members("classes", "CLASS_001", "students")))).toStrictEqual(["USER_0"])
       expect(ids(yield* collect(provider.entities("schools")))).toStrictEqual(["ORG_1"])
@@ -218,7 +222,6 @@ describe("OneRoster 1.2 sample sets", () => {
       const location = fixture("v1p2_full_dataset.zip")
       const description = yield* CsvSource.describe(location)
       expect(description.version).toBe("1.2")
-      expect(description.notes).toContain("ignored userprofiles.csv (OneRoster 1.2 only)")
       const provider = CsvProvider.make({ path: location })
       const error = yield* Effect.flip(Stream.runDrain(provider.entities("users")))
       expect(error).toMatchObject({ _tag: "DecodeError", provider: "csv", source: "users.csv line 1 column prefferedGivenName" })
@@ -473,6 +476,92 @@ describe("streaming", () => {
       expect(last).toBe(`user-${rows - 1}`)
       // Lazy: taking two teachers stops the read early.
       expect(ids(yield* collect(Stream.take(provider.users("teachers"), 2)))).toStrictEqual(["user-0", "user-20"])
+    })
+  )
+})
+
+describe("OneRoster 1.2 sets written by hand", () => {
+  const manifest12 = (files: Record<string, string>) =>
+    ["propertyName,value", "manifest.version,1.0", "oneroster.version,1.2", ...Object.entries(files).map(([f, s]) => `file.${f},${s}`)].join("\n") + "\n"
+  const users12 =
+    "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns"
+  const rolesHeader = "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId"
+  const set = (files: Record<string, string>) =>
+    writeSet({ "manifest.csv": manifest12(Object.fromEntries(Object.keys(files).map((f) => [f.replace(/\.csv$/, ""), "bulk"]))), ...files })
+  const orgs = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId,metadata.ukprn\ns1,,,North High,school,,,10001234\ns2,,,South High,school,,,\n"
+
+  it.effect("reads every 1.2 user column, roles with dates and profiles, and metadata.* columns under metadata", () =>
+    Effect.gen(function* () {
+      const location = set({
+        "orgs.csv": orgs,
+        "users.csv": `${users12},metadata.ethnicity\nt1,,,true,ada,,Ada,Lovelace,,,,,,,,,M-1,"r1,r2",Addie,,King,s1,she/her,X\n`,
+        "roles.csv": `${rolesHeader}\nr-1,,,t1,primary,teacher,2024-08-01,,s1,p-1\nr-2,,,t1,primary,parent,,,s2,\nr-3,,,t1,secondary,ext:coach,,,s1,\n`,
+        "userProfiles.csv": "sourcedId,status,dateLastModified,userSourcedId,profileType,vendorId,applicationId,description,credentialType,username,password\np-1,,,t1,lms,acme,default,,password,ada,secret\n"
+      })
+      const provider = CsvProvider.make({ path: location })
+      const ada = yield* provider.get("users", "t1")
+      expect(ada).toStrictEqual({
+        sourcedId: "t1",
+        enabledUser: true,
+        orgs: [{ sourcedId: "s1", type: "org" }, { sourcedId: "s2", type: "org" }],
+        role: "teacher",
+        username: "ada",
+        givenName: "Ada",
+        familyName: "Lovelace",
+        userMasterIdentifier: "M-1",
+        preferredFirstName: "Addie",
+        preferredLastName: "King",
+        primaryOrg: { sourcedId: "s1", type: "org" },
+        pronouns: "she/her",
+        resources: [{ sourcedId: "r1", type: "resource" }, { sourcedId: "r2", type: "resource" }],
+        roles: [
+          { roleType: "primary", role: "teacher", org: { sourcedId: "s1", type: "org" }, userProfile: "p-1", beginDate: "2024-08-01" },
+          { roleType: "primary", role: "parent", org: { sourcedId: "s2", type: "org" } },
+          { roleType: "secondary", role: "ext:coach", org: { sourcedId: "s1", type: "org" } }
+        ],
+        userProfiles: [
+          { profileId: "p-1", profileType: "lms", vendorId: "acme", applicationId: "default", credentials: [{ type: "password", username: "ada", password: "secret" }] }
+        ],
+        metadata: { ethnicity: "X" }
+      })
+      expect(yield* provider.get("orgs", "s1")).toMatchObject({ metadata: { ukprn: "10001234" } })
+      expect((yield* provider.get("orgs", "s2")).metadata).toBeUndefined()
+      // The teacher is a member of both schools' teachers (it holds the role; it belongs to both).
+      expect(ids(yield* collect(provider.members("schools", "s2", "teachers")))).toStrictEqual(["t1"])
+      expect(ids(yield* collect(provider.users("teachers")))).toStrictEqual(["t1"])
+      expect(ids(yield* collect(provider.users("students")))).toStrictEqual([])
+    })
+  )
+
+  it.effect("header typos and unknown columns stay errors naming file, line and column; so do bad roles.csv cells", () =>
+    Effect.gen(function* () {
+      const typo = set({ "users.csv": `${users12.replace("pronouns", "pronoun")}\n`, "roles.csv": `${rolesHeader}\n` })
+      const error = yield* Effect.flip(Stream.runDrain(CsvProvider.make({ path: typo }).entities("users")))
+      expect(error).toMatchObject({ _tag: "DecodeError", source: "users.csv line 1 column pronoun" })
+      expect(error.message).toContain("did you mean 'pronouns'?")
+      const metaTypo = writeSet({ "manifest.csv": manifest12({ orgs: "bulk" }), "orgs.csv": "sourcedId,name,metadata\ns1,North,x\n" })
+      expect(yield* Effect.flip(Stream.runDrain(CsvProvider.make({ path: metaTypo }).entities("orgs")))).toMatchObject({
+        _tag: "DecodeError",
+        source: "orgs.csv line 1 column metadata"
+      })
+      const badRole = set({
+        "users.csv": `${users12}\nt1,,,,,,A,B,,,,,,,,,,,,,,,\n`,
+        "roles.csv": `${rolesHeader}\nr-1,,,t1,primary,teacher,,,s1,\nr-2,,,t1,main,teacher,,,s2,\n`
+      })
+      expect(yield* Effect.flip(Stream.runDrain(CsvProvider.make({ path: badRole }).entities("users")))).toMatchObject({
+        _tag: "DecodeError",
+        source: "roles.csv line 3 column roleType"
+      })
+      const unknownRole = set({ "users.csv": `${users12}\nt1,,,,,,A,B,,,,,,,,,,,,,,,\n`, "roles.csv": `${rolesHeader}\nr-1,,,t1,primary,janitor,,,s1,\n` })
+      const unknown = yield* Effect.flip(Stream.runDrain(CsvProvider.make({ path: unknownRole }).entities("users")))
+      expect(unknown).toMatchObject({ _tag: "DecodeError", source: "roles.csv line 2 column role" })
+      expect(unknown.message).toContain("'janitor' is not a OneRoster role")
+      const noRole = set({ "users.csv": `${users12}\nt1,,,,,,A,B,,,,,,,,,,,,,,,\n`, "roles.csv": `${rolesHeader}\n` })
+      expect(yield* Effect.flip(Stream.runDrain(CsvProvider.make({ path: noRole }).entities("users")))).toMatchObject({
+        _tag: "DecodeError",
+        source: "users.csv line 2 column sourcedId",
+        detail: "user 't1' has no role in roles.csv"
+      })
     })
   )
 })

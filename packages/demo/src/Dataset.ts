@@ -14,7 +14,7 @@
  * independent of the query engine: they define the expected answers. They index a dataset
  * lazily on first use, so a dataset must not be mutated after it is built.
  */
-import type * as Model from "@rosterkit/core/Model"
+import * as Model from "@rosterkit/core/Model"
 import { asciiFold, chance, int, mulberry32, pick, type Random } from "./internal/random.js"
 
 /** A district: every OneRoster 1.1 collection, as core Model records. */
@@ -500,6 +500,61 @@ const push = <K, V>(map: Map<K, Array<V>>, key: K | undefined, value: V) => {
   else list.push(value)
 }
 
+/**
+ * The district as a OneRoster 1.2 SIS holds it: every user carries `roles[]` (its 1.1 role and
+ * orgs mapped: primary in the first org, secondary in the others), and 1.2's wider roles show
+ * up: the first teacher of each school is also a parent there (a secondary role), the second
+ * teacher also takes a class as a student at another school (a primary role there: a user in
+ * both /teachers and /students), and each school gets an aide and a counselor with an
+ * `ext:` role besides (no student or teacher: in no query). Deterministic; `dataset` is not
+ * changed.
+ */
+export const v1p2 = (dataset: Dataset): Dataset => {
+  const schools = dataset.orgs.filter((o) => o.type === "school")
+  const teachersBySchool = new Map<string, Array<Model.User>>()
+  for (const u of dataset.users) {
+    const first = u.orgs?.[0]?.sourcedId
+    if (u.role === "teacher" && first !== undefined) push(teachersBySchool, first, u)
+  }
+  const extra = new Map<string, ReadonlyArray<Model.RoleAssignment>>()
+  schools.forEach((school, i) => {
+    const [first, second] = teachersBySchool.get(school.sourcedId) ?? []
+    const ref = { sourcedId: school.sourcedId, type: "org" }
+    if (first !== undefined) extra.set(first.sourcedId, [{ roleType: "secondary", role: "parent", org: ref }])
+    const other = schools[(i + 1) % schools.length]!
+    if (second !== undefined && other.sourcedId !== school.sourcedId) {
+      extra.set(second.sourcedId, [{ roleType: "primary", role: "student", org: { sourcedId: other.sourcedId, type: "org" } }])
+    }
+  })
+  const users: Array<Model.User> = dataset.users.map((u) => {
+    const roles = [...Model.rolesOf(u), ...(extra.get(u.sourcedId) ?? [])]
+    return { ...u, roles, orgs: Model.orgsFrom(roles) }
+  })
+  for (const school of schools) {
+    const org = { sourcedId: school.sourcedId, type: "org" }
+    const staff = (id: string, roles: ReadonlyArray<Model.RoleAssignment>, givenName: string): Model.User => ({
+      sourcedId: `${id}-${school.sourcedId}`,
+      status: "active",
+      dateLastModified: "2024-08-01T00:00:00.000Z",
+      enabledUser: "true",
+      username: `${id}.${school.sourcedId}`,
+      givenName,
+      familyName: "Staff",
+      role: roles[0]!.role,
+      roles,
+      orgs: [org],
+      primaryOrg: org,
+      preferredFirstName: givenName.slice(0, 3),
+      pronouns: "they/them"
+    })
+    users.push(staff("aide", [{ roleType: "primary", role: "aide", org }], "Alex"))
+    users.push(
+      staff("counselor", [{ roleType: "primary", role: "counselor", org }, { roleType: "secondary", role: "ext:mentor", org }], "Robin")
+    )
+  }
+  return { ...dataset, users }
+}
+
 const byId = <A extends { readonly sourcedId: string }>(records: ReadonlyArray<A>): Map<string, A> => {
   const map = new Map<string, A>()
   for (const r of records) if (!map.has(r.sourcedId)) map.set(r.sourcedId, r)
@@ -532,7 +587,9 @@ const indexOf = (dataset: Dataset): Index => {
   const coursesByOrg = new Map<string, Array<Model.Course>>()
   for (const c of dataset.courses) push(coursesByOrg, c.org?.sourcedId ?? undefined, c)
   const usersByOrg = new Map<string, Array<Model.User>>()
-  for (const u of dataset.users) for (const org of new Set((u.orgs ?? []).map((o) => o.sourcedId))) push(usersByOrg, org, u)
+  for (const u of dataset.users) {
+    for (const org of new Set((u.orgs ?? Model.orgsFrom(u.roles ?? [])).map((o) => o.sourcedId))) push(usersByOrg, org, u)
+  }
   const index: Index = {
     position,
     users: byId(dataset.users),
@@ -566,9 +623,9 @@ export const byKind = <K extends Model.EntityKind>(dataset: Dataset, kind: K): R
       case "users":
         return dataset.users
       case "students":
-        return dataset.users.filter((u) => u.role === "student")
+        return dataset.users.filter((u) => Model.hasRole(u, "student"))
       case "teachers":
-        return dataset.users.filter((u) => u.role === "teacher")
+        return dataset.users.filter((u) => Model.hasRole(u, "teacher"))
       case "orgs":
         return dataset.orgs
       case "schools":
@@ -594,12 +651,14 @@ export const byKind = <K extends Model.EntityKind>(dataset: Dataset, kind: K): R
 
 /** Does `record` belong to collection `kind` (e.g. a user with role student to "students")? */
 export const isOfKind = (kind: Model.EntityKind, record: unknown): boolean => {
-  const r = record as { readonly role?: unknown; readonly type?: unknown }
+  const r = record as { readonly role?: unknown; readonly roles?: unknown; readonly type?: unknown }
+  const holds = (role: string) =>
+    r.role === role || (Array.isArray(r.roles) && r.roles.some((x) => (x as { readonly role?: unknown } | null)?.role === role))
   switch (kind) {
     case "students":
-      return r.role === "student"
+      return holds("student")
     case "teachers":
-      return r.role === "teacher"
+      return holds("teacher")
     case "schools":
       return r.type === "school"
     case "terms":
@@ -643,7 +702,7 @@ const inDatasetOrder = (index: Index, users: Iterable<Model.User>): ReadonlyArra
 
 /**
  * The students or teachers of a class (users with that role enrolled in it with that role) or
- * of a school (users with that role whose `orgs` include it), de-duplicated, in dataset order.
+ * of a school (users holding that role in any of their roles whose orgs include it), de-duplicated, in dataset order.
  * Status is not looked at: "tobedeleted" records count, as a server would return them.
  */
 export const membersOf = (
@@ -654,12 +713,12 @@ export const membersOf = (
 ): ReadonlyArray<Model.User> => {
   const index = indexOf(dataset)
   const userRole = userRoleOf[role]
-  if (kind === "schools") return (index.usersByOrg.get(sourcedId) ?? []).filter((u) => u.role === userRole)
+  if (kind === "schools") return (index.usersByOrg.get(sourcedId) ?? []).filter((u) => Model.hasRole(u, userRole))
   const members = new Map<string, Model.User>()
   for (const e of index.enrollmentsByClass.get(sourcedId) ?? []) {
     if (e.role !== userRole) continue
     const user = index.users.get(e.user.sourcedId)
-    if (user !== undefined && user.role === userRole) members.set(user.sourcedId, user)
+    if (user !== undefined && Model.hasRole(user, userRole)) members.set(user.sourcedId, user)
   }
   return inDatasetOrder(index, members.values())
 }

@@ -1,7 +1,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- oauth-sign ships no types; this makes ours visible to every package that type-checks this file
 /// <reference path="./internal/oauth-sign.d.ts" />
 /**
- * A fake OneRoster 1.1 REST server over a Dataset, as a Fetch-API function
+ * A fake OneRoster 1.1 or 1.2 REST server over a Dataset, as a Fetch-API function
  * `(request: Request) => Promise<Response>`: serve it through msw (`Msw.handlers`) or over
  * real TCP (`Loopback.serve`).
  *
@@ -17,11 +17,15 @@
  * - Errors are OneRoster `statusInfoSet` bodies: 404 unknownobject, 401 unauthorisedrequest,
  *   400 invalid_filter_field / invalid_selection_field.
  * - Faults (Faults.ts) are applied after a request is recorded and before routing.
+ * - `version: "1.2"`: served at `/ims/oneroster/rostering/v1p2`, users written in the 1.2 shape
+ *   (`roles[]`, no `role` / `orgs`), errors as a bare `imsx_StatusInfo` object with 1.2 codeMinor
+ *   values; its answers validate against the 1.2 OpenAPI description.
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
+import * as Schema from "effect/Schema"
 import oauthSign from "oauth-sign"
 import * as Dataset from "./Dataset.js"
 import type * as Fake from "./FakeServer.js"
@@ -48,7 +52,9 @@ export type Auth =
 
 export interface Options {
   readonly dataset: Dataset.Dataset
-  /** Default "https://sis.test/ims/oneroster/v1p1". Requests are routed on its pathname. */
+  /** The OneRoster version served (default "1.1"). */
+  readonly version?: Model.Version
+  /** Default "https://sis.test/ims/oneroster/v1p1" (1.2: ".../rostering/v1p2"). Requests are routed on its pathname. */
   readonly baseUrl?: string
   /** Default `{ type: "none" }`. */
   readonly auth?: Auth
@@ -89,6 +95,7 @@ export type RecordedRequest = Fake.RecordedRequest
 export type FakeServer = Fake.FakeServer
 
 export const defaultBaseUrl = "https://sis.test/ims/oneroster/v1p1"
+export const defaultBaseUrlV1p2 = "https://sis.test/ims/oneroster/rostering/v1p2"
 
 // ---------------------------------------------------------------------------------------------
 // OneRoster error bodies
@@ -105,8 +112,12 @@ export const statusInfoSet = (codeMinor: string, description: string) => ({
   ]
 })
 
-const failure = (status: number, codeMinor: string, description: string, headers: Record<string, string> = {}) =>
-  json(status, statusInfoSet(codeMinor, description), headers)
+/** A OneRoster 1.2 error body: one `imsx_StatusInfo` object. */
+export const statusInfo = (codeMinor: string, description: string) => statusInfoSet(codeMinor, description).statusInfoSet[0]!
+
+/** 1.2 has no `invalid_data`; its code is `invaliddata`. */
+const errorBody = (version: Model.Version, codeMinor: string, description: string) =>
+  version === "1.2" ? statusInfo(codeMinor === "invalid_data" ? "invaliddata" : codeMinor, description) : statusInfoSet(codeMinor, description)
 
 const codeMinorOf = (status: number): string =>
   status === 401 || status === 403
@@ -119,7 +130,8 @@ const codeMinorOf = (status: number): string =>
           ? "internal_server_error"
           : "invalid_data"
 
-const faultBody = (status: number) => JSON.stringify(statusInfoSet(codeMinorOf(status), `fault injected: HTTP ${status}`))
+const faultBody = (version: Model.Version) => (status: number) =>
+  JSON.stringify(errorBody(version, codeMinorOf(status), `fault injected: HTTP ${status}`))
 
 // ---------------------------------------------------------------------------------------------
 // Listing
@@ -180,7 +192,8 @@ const userRole = { students: "student", teachers: "teacher" } as const
 export const make = (options: Options): FakeServer => {
   // the dataset of the request being answered (see `datasetAt`)
   let dataset = options.dataset
-  const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
+  const version = options.version ?? "1.1"
+  const baseUrl = (options.baseUrl ?? (version === "1.2" ? defaultBaseUrlV1p2 : defaultBaseUrl)).replace(/\/+$/, "")
   const basePath = new URL(baseUrl).pathname
   const auth: Auth = options.auth ?? { type: "none" }
   const maxLimit = options.maxLimit ?? 1000
@@ -190,6 +203,28 @@ export const make = (options: Options): FakeServer => {
   const filtering = options.filter ?? true
   const now = options.now ?? Date.now
   const plan = Faults.make(options.faults ?? [])
+  const failure = (status: number, codeMinor: string, description: string, headers: Record<string, string> = {}) =>
+    json(status, errorBody(version, codeMinor, description), headers)
+  // 1.2 writes users as roles[]; everything else is written as it is held.
+  const encodeUser = Schema.encodeSync(Model.UserV1p2)
+  // 1.2 requires `href` on every reference (the missing ones get the record's URL here) and has no nulls.
+  const withHrefs = (value: unknown, nested: boolean): unknown => {
+    if (Array.isArray(value)) return value.map((v) => withHrefs(v, true))
+    if (value === null || typeof value !== "object") return value
+    const record = value as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    // 1.2 has no nulls: a field without a value is left out.
+    for (const [key, v] of Object.entries(record)) if (v !== null) out[key] = key === "metadata" ? v : withHrefs(v, true)
+    if (nested && typeof record["sourcedId"] === "string" && typeof record["type"] === "string" && record["href"] === undefined) {
+      const type = record["type"] === "class" ? "classes" : `${record["type"]}s`
+      out["href"] = `${baseUrl}/${type}/${encodeURIComponent(record["sourcedId"])}`
+    }
+    return out
+  }
+  const wire = (record: Row, key: string): Row => {
+    if (version !== "1.2") return record
+    return withHrefs(key === "users" || key === "user" ? encodeUser(record as Model.User) : record, false) as Row
+  }
   const requests: Array<RecordedRequest> = []
   const nonces = new Set<string>()
   const tokens = new Map<string, number>() // token -> expiry (epoch ms)
@@ -367,7 +402,7 @@ export const make = (options: Options): FakeServer => {
       const fields = fieldsOf(params)
       page = pages.put(cacheKey, {
         total: selected.length,
-        body: JSON.stringify({ [key]: selected.slice(offset, offset + limit).map((r) => project(r, fields)) })
+        body: JSON.stringify({ [key]: selected.slice(offset, offset + limit).map((r) => project(wire(r, key), fields)) })
       })
     }
     const total = page.total
@@ -390,7 +425,7 @@ export const make = (options: Options): FakeServer => {
   const single = (url: URL, kind: Model.EntityKind, id: string): Response => {
     const record = Dataset.find(dataset, kind, id)
     if (record === undefined) return failure(404, "unknownobject", `${kind}/${id} not found`)
-    return json(200, { [Model.singleEnvelopeKey[kind]]: project(record, fieldsOf(url.searchParams)) })
+    return json(200, { [Model.singleEnvelopeKey[kind]]: project(wire(record, Model.singleEnvelopeKey[kind]), fieldsOf(url.searchParams)) })
   }
 
   const notFound = (what: string) => failure(404, "unknownobject", `${what} not found`)
@@ -485,7 +520,7 @@ export const make = (options: Options): FakeServer => {
         if (rev !== undefined) response.headers.set("X-Perm-Rev", rev)
         return response
       },
-      faultBody
+      faultBody(version)
     )
   }
 

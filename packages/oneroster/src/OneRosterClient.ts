@@ -1,6 +1,11 @@
 /**
- * The raw OneRoster 1.1 REST API: configuration, authentication (OAuth 1.0a, OAuth 2 client
- * credentials, static bearer), paged listings and single records, decoded into core's Model.
+ * The raw OneRoster 1.1 / 1.2 REST API: configuration, authentication (OAuth 1.0a, OAuth 2
+ * client credentials, static bearer), paged listings and single records, decoded into core's
+ * Model (one model for both versions: a 1.2 user's `roles[]` also gives its 1.1 `role`).
+ *
+ * The version is read from the base URL (`…/ims/oneroster/rostering/v1p2/` is 1.2) unless
+ * `version` says otherwise. 1.2 takes OAuth 2 only: OAuth 1.0a is refused before any request
+ * unless `allowOAuth1` forces it; the OAuth 2 scope defaults to 1.2's roster-core.readonly.
  *
  * Every request goes through core's `Http.getJson` (timeout, retries with backoff, typed
  * errors) and every listing through `Pager.offsetPaged` (concurrent offsets when the server
@@ -91,6 +96,10 @@ export interface Options {
   /** The OneRoster base URL, e.g. `https://sis.example.org/ims/oneroster/v1p1/` (trailing slash optional). */
   readonly baseUrl: string
   readonly auth: AuthOptions
+  /** The OneRoster version the server speaks. Default: 1.2 when the base URL path ends in `/rostering/v1p2`, else 1.1. */
+  readonly version?: Model.Version | undefined
+  /** Use OAuth 1.0a against a 1.2 server anyway (1EdTech deprecated it; most 1.2 servers refuse it). Default false. */
+  readonly allowOAuth1?: boolean | undefined
   /** Records asked for per page (`limit`). Default 1000; servers that clamp it silently lose nothing. */
   readonly pageSize?: number | undefined
   /** Pages fetched at once when the server sends X-Total-Count. Default 4. */
@@ -117,6 +126,7 @@ export interface Options {
 /** Options after validation, with every default filled in. */
 export interface Settings {
   readonly name: string
+  readonly version: Model.Version
   /** Normalised: parsed, ending in "/". */
   readonly baseUrl: string
   readonly auth: AuthOptions
@@ -130,6 +140,18 @@ export interface Settings {
 }
 
 export const defaultPageSize = 1000
+
+/** The OAuth 2 scope asked for from a 1.2 server when none is configured. */
+export const defaultScopeV1p2 = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+
+/** 1.2 when the base URL's path ends in `/rostering/v1p2` (the 1.2 REST binding's base). */
+export const detectVersion = (baseUrl: string): Model.Version => {
+  try {
+    return /\/rostering\/v1p2\/*$/i.test(new URL(baseUrl).pathname) ? "1.2" : "1.1"
+  } catch {
+    return "1.1"
+  }
+}
 export const defaultConcurrency = 4
 
 // ---------------------------------------------------------------------------------------------
@@ -150,7 +172,8 @@ const OAuth2Schema = Schema.Struct({
   type: Schema.Literal("oauth2"),
   clientId: ProviderOptions.Text,
   clientSecret: ProviderOptions.Secret,
-  tokenUrl: ProviderOptions.HttpUrl("https://sis.example.org/oauth/token"),
+  // Infinite Campus's token URL carries its app: …/campus/oauth2/token?appName=district
+  tokenUrl: ProviderOptions.HttpUrl("https://sis.example.org/oauth/token", { query: true }),
   scope: ProviderOptions.optional(
     ProviderOptions.checked((s) => (typeof s === "string" ? Either.right(s) : Either.left("must be a string")), "Scope")
   )
@@ -211,16 +234,29 @@ export const OptionsSchema = Schema.Struct({
  */
 export const validate = (options: Options): Either.Either<Settings, ConfigurationError> => {
   const name = typeof options?.name === "string" && options.name.trim() !== "" ? options.name.trim() : "oneroster"
-  return Either.map(ProviderOptions.decode(name, OptionsSchema)(options), (decoded) => {
+  return Either.flatMap(ProviderOptions.decode(name, OptionsSchema)(options), (decoded) => {
+    const fail = (setting: string, reason: string) =>
+      Either.left(new ConfigurationError({ provider: name, operation: "configure", setting, reason }))
+    const baseUrl = decoded.baseUrl.toString().replace(/\/*$/, "/")
+    const version = options.version ?? detectVersion(baseUrl)
+    if (version !== "1.1" && version !== "1.2") return fail("version", `must be 1.1 or 1.2, not '${String(version)}'`)
+    if (version === "1.2" && decoded.auth.type === "oauth1" && options.allowOAuth1 !== true) {
+      return fail(
+        "auth.type",
+        "OneRoster 1.2 servers take OAuth 2 client credentials only (1EdTech deprecated OAuth 1.0a): use oauth2 with a token URL, or set allowOAuth1 to force OAuth 1.0a"
+      )
+    }
+    const scope = decoded.auth.type === "oauth2" ? (decoded.auth.scope ?? (version === "1.2" ? defaultScopeV1p2 : undefined)) : undefined
     const auth: AuthOptions =
-      decoded.auth.type === "oauth2" && decoded.auth.scope === undefined
+      decoded.auth.type === "oauth2" && scope === undefined
         ? { type: "oauth2", clientId: decoded.auth.clientId, clientSecret: decoded.auth.clientSecret, tokenUrl: decoded.auth.tokenUrl.toString() }
         : decoded.auth.type === "oauth2"
-          ? { ...decoded.auth, tokenUrl: decoded.auth.tokenUrl.toString() }
+          ? { ...decoded.auth, tokenUrl: decoded.auth.tokenUrl.toString(), scope }
           : decoded.auth
-    return {
+    return Either.right({
       name,
-      baseUrl: decoded.baseUrl.toString().replace(/\/*$/, "/"),
+      version,
+      baseUrl,
       auth,
       pageSize: decoded.pageSize,
       concurrency: decoded.concurrency,
@@ -229,12 +265,16 @@ export const validate = (options: Options): Either.Either<Settings, Configuratio
       pullGuard: options.pullGuard,
       revisionHeader: options.revisionHeader?.toLowerCase(),
       maxRestarts: typeof options.maxRestarts === "number" && Number.isInteger(options.maxRestarts) && options.maxRestarts >= 0 ? options.maxRestarts : Pager.defaultMaxRestarts
-    }
+    } satisfies Settings)
   })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Error bodies
+
+/** The first codeMinor value of one status info (`unknownobject`, `invalid_filter_field`, `server_busy` …). */
+export const codeMinor = (info: Record<string, unknown>): string | undefined =>
+  JSON.stringify(info["imsx_CodeMinor"] ?? "").match(/"imsx_codeMinorFieldValue"\s*:\s*"([^"]*)"/)?.[1]
 
 /**
  * The server's own words from a OneRoster error body: the `imsx_description`s of its
@@ -242,15 +282,18 @@ export const validate = (options: Options): Either.Either<Settings, Configuratio
  */
 export const describeError = (body: unknown): string | undefined => {
   if (!isRecord(body)) return undefined
-  const set = body["statusInfoSet"] ?? (isRecord(body["imsx_statusInfo"]) ? [body["imsx_statusInfo"]] : undefined)
+  // 1.1: { statusInfoSet: [...] }; 1.2: the imsx_StatusInfo object itself.
+  const set =
+    body["statusInfoSet"] ??
+    (isRecord(body["imsx_statusInfo"]) ? [body["imsx_statusInfo"]] : typeof body["imsx_codeMajor"] === "string" ? [body] : undefined)
   if (!Array.isArray(set)) {
     const message = body["message"] ?? body["error_description"] ?? body["error"]
     return typeof message === "string" && message !== "" ? message : undefined
   }
   const parts = set.filter(isRecord).map((info) => {
     const description = info["imsx_description"]
+    const minor = codeMinor(info)
     if (typeof description === "string" && description.trim() !== "") return description.trim()
-    const minor = JSON.stringify(info["imsx_CodeMinor"] ?? "").match(/"imsx_codeMinorFieldValue"\s*:\s*"([^"]*)"/)?.[1]
     return [info["imsx_codeMajor"], minor].filter((p) => typeof p === "string" && p !== "").join(": ")
   })
   const text = parts.filter((p) => p !== "").join("; ")
@@ -381,7 +424,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
     const list: Service["list"] = <K extends Model.EntityKind>(kind: K, listRequest: ListRequest = {}) => {
       const path = listRequest.path ?? kind
       const context: Http.Context = { provider: name, operation: listRequest.operation ?? `list ${path}` }
-      const schema = Model.schemaOf[kind] as unknown as Parameters<typeof Pager.decodeItems<Model.EntityOf<K>, unknown>>[0]
+      const schema = Model.schemaFor(kind, settings.version) as unknown as Parameters<typeof Pager.decodeItems<Model.EntityOf<K>, unknown>>[0]
       const params: Record<string, string> = { ...listRequest.params }
       if (listRequest.filter !== undefined) params["filter"] = listRequest.filter
 
@@ -472,7 +515,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
         if (!isRecord(body) || !isRecord(body[key])) {
           return yield* new DecodeError({ ...source, record: sourcedId, detail: `expected {"${key}": {…}}` })
         }
-        const schema = Model.schemaOf[kind] as unknown as Parameters<typeof Pager.decodeItems<Model.EntityOf<K>, unknown>>[0]
+        const schema = Model.schemaFor(kind, settings.version) as unknown as Parameters<typeof Pager.decodeItems<Model.EntityOf<K>, unknown>>[0]
         const [record] = yield* Pager.decodeItems(schema, [body[key]], source)
         return record!
       }).pipe(

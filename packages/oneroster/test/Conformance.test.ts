@@ -74,3 +74,34 @@ Conformance.suite(
   build({ fake: { totalCount: false, link: "relative", maxLimit: 20, filter: false }, oauth2: true, client: { pageSize: 25 } }),
   { faults: true, skip: { demo: "the demo district is checked by the first suite" } }
 )
+
+Conformance.suite(
+  "oneroster 1.2 (rostering/v1p2, OAuth 2, roles[])",
+  (dataset, faults) =>
+    Effect.gen(function* () {
+      const fake = FakeOneRoster.make({
+        dataset,
+        faults,
+        version: "1.2",
+        auth: { type: "oauth2", clientId, clientSecret, tokenUrl, scope: OneRosterClient.defaultScopeV1p2 }
+      })
+      server.resetHandlers(...Msw.handlers(fake))
+      const provider = yield* RosterProvider.RosterProvider.pipe(
+        Effect.provide(
+          OneRosterProvider.layer({
+            // No version given: the base URL says 1.2.
+            baseUrl: `${fake.baseUrl}/`,
+            auth: { type: "oauth2", clientId, clientSecret: Redacted.make(clientSecret), tokenUrl },
+            retry: fast,
+            pageSize: 25
+          }).pipe(Layer.provide(FetchHttpClient.layer))
+        )
+      )
+      return { provider, requestCount: () => fake.requests.filter((r) => !r.url.startsWith(tokenUrl)).length }
+    }),
+  {
+    faults: true,
+    dataset: Dataset.v1p2(Conformance.defaultDataset()),
+    skip: { demo: "the demo district is checked by the first suite" }
+  }
+)

@@ -1,6 +1,7 @@
 /**
- * `rosterkit export --out DIR|FILE.zip` — writes a OneRoster 1.1 CSV bulk set (manifest
- * included) from any provider; with `--since`, a delta set of the records changed after it.
+ * `rosterkit export --out DIR|FILE.zip [--oneroster-version 1.1|1.2]` — writes a OneRoster CSV
+ * bulk set (manifest included) from any provider; with `--since`, a delta set of the records
+ * changed after it.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -21,6 +22,10 @@ const options = {
     Options.withDescription("Only records modified after it (a delta set)"),
     Options.optional
   ),
+  onerosterVersion: Options.choice("oneroster-version", ["1.1", "1.2"] as const).pipe(
+    Options.withDescription("The OneRoster CSV version written (1.2 adds roles.csv and userProfiles.csv)"),
+    Options.withDefault("1.1" as const)
+  ),
   ...Flags.connection,
   ...Flags.diagnostics
 }
@@ -31,7 +36,8 @@ const handler = (flags: Command.Command.ParseConfig<typeof options>) =>
     yield* Session.run({ connection: flags, diagnostics: flags, unit: "records" }, ({ progress, provider }) =>
       Effect.gen(function* () {
         const CsvExport = yield* Effect.promise(() => import("@rosterkit/csv/CsvExport"))
-        const result = yield* CsvExport.exportSet(provider, { out: flags.out, since })
+        const version = flags.onerosterVersion
+        const result = yield* CsvExport.exportSet(provider, { out: flags.out, since, version })
         const files = Object.entries(result.files)
           .map(([file, rows]) => `${file} ${rows}`)
           .join(", ")
@@ -40,7 +46,7 @@ const handler = (flags: Command.Command.ParseConfig<typeof options>) =>
           yield* progress.note(`${file}.csv: ${undatedNote("records", count)}${whole ? "; the file holds them all and the manifest marks it bulk" : ""}`)
         }
         const kinds = [...new Set(Object.values(result.statuses))].sort().join(" + ")
-        yield* progress.note(`wrote a ${kinds || "bulk"} OneRoster 1.1 CSV set to ${result.out}: ${files}`)
+        yield* progress.note(`wrote a ${kinds || "bulk"} OneRoster ${version} CSV set to ${result.out}: ${files}`)
       })
     )
   })
@@ -50,12 +56,16 @@ export const command = Command.make("export", options, handler)
 /** What `rosterkit export --help` says. */
 export const spec: Help.Spec = {
   name: "export",
-  summary: "the district as a OneRoster 1.1 CSV set, a folder or a zip",
-  description: ["Writes manifest.csv, orgs.csv, users.csv, … ; --provider csv reads such a set back with the same answers."],
+  summary: "the district as a OneRoster 1.1 or 1.2 CSV set, a folder or a zip",
+  description: [
+    "Writes manifest.csv, orgs.csv, users.csv, … (1.2: also roles.csv, userProfiles.csv); --provider csv reads such a set back with the same answers.",
+    "Bulk files leave status and dateLastModified blank; delta files (--since) fill them."
+  ],
   options,
   ownGroup: "Export",
   examples: [
     ["rosterkit export --out roster.zip", "the demo district as a zip"],
+    ["rosterkit export --out roster12.zip --oneroster-version 1.2", "the same as a OneRoster 1.2 set"],
     ["rosterkit export --provider clever --token $TOKEN --out clever-roster/", "a Clever district as a folder"],
     ["rosterkit export --out changes.zip --since 2024-08-01T00:00:00Z", "a delta set: changes since August 1st"]
   ]

@@ -20,7 +20,7 @@ const ref = (sourcedId: string, type: string): Model.GUIDRef => ({ sourcedId, ty
 
 /** The OneRoster field names of each mapped record type: Clever fields with these names are not copied up. */
 const reserved = {
-  user: new Set(Object.keys(Model.User.fields)),
+  user: new Set(Object.keys(Model.UserFields.fields)),
   class: new Set(Object.keys(Model.Class.fields)),
   org: new Set(Object.keys(Model.Org.fields)),
   course: new Set(Object.keys(Model.Course.fields)),
