@@ -9,6 +9,7 @@
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
+import * as FastCheck from "./internal/fastCheck.js"
 
 const opt = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
@@ -219,9 +220,12 @@ type Wire = typeof UserWire.Type
  * Gives a 1.2 record its 1.1 `role` and `orgs`. A 1.1 record passes as it is (no copy): its
  * `roles` are derived when asked for (`rolesOf`), which keeps decoding a large 1.1 roster cheap.
  */
+const passesThrough = (wire: { readonly role?: unknown; readonly roles?: unknown; readonly orgs?: unknown }): boolean =>
+  wire.role !== undefined && (wire.roles === undefined || wire.orgs !== undefined)
+
 const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
   const roles = wire.roles
-  if (wire.role !== undefined && (roles === undefined || wire.orgs !== undefined)) return ParseResult.succeed(wire as User)
+  if (passesThrough(wire)) return ParseResult.succeed(wire as User)
   const role = wire.role ?? (roles === undefined ? undefined : roleFrom(roles))
   if (role === undefined) {
     return ParseResult.fail(
@@ -254,7 +258,7 @@ export const User = withFields(Schema.transformOrFail(UserWire, UserType, {
     ParseResult.succeed(
       dropWhere(user, user.roles !== undefined && same(user.roles, rolesFrom(user.role, user.orgs)) ? ["roles"] : [])
     )
-}))
+}).annotations({ [FastCheck.PassThrough]: passesThrough }))
 
 /**
  * The same user, written as 1.2: `roles` always (derived from `role` and `orgs` when the

@@ -3,7 +3,8 @@
  * building a new object per record.
  *
  * It covers the schemas whose decoding changes nothing — plain strings, numbers, booleans,
- * literals, unions, arrays, refinements (their own filter is called) and structs that keep every
+ * literals, unions, arrays, refinements (their own filter is called), declarations without type
+ * parameters, transformations annotated with `PassThrough`, and structs that keep every
  * extra field (an index signature) — so a record that passes can be used as it is: decoding it
  * would give an equal object. A record that fails is decoded by the Schema itself, which names
  * the field (the check only says yes or no). `compile` returns undefined for any schema it does
@@ -11,9 +12,18 @@
  * everything with the Schema, as before.
  */
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 
 export type Check = (input: unknown) => boolean
+
+/**
+ * An annotation for a transformation whose decode gives back its input unchanged whenever the
+ * input passes its `from` schema and this predicate: the check is then `from` plus the predicate
+ * (Model.User: a 1.1 record passes through; a 1.2 record without `role` is decoded).
+ */
+export const PassThrough: unique symbol = Symbol.for("@rosterkit/core/FastCheck/PassThrough")
+export type PassThrough = (input: Record<string, unknown>) => boolean
 
 const parseOptions = { errors: "all" } as const
 
@@ -85,6 +95,18 @@ export const compile = (ast: SchemaAST.AST): Check | undefined => {
         if (!restIsAny) for (const key of Object.keys(u)) if (!rest(u[key])) return false
         return true
       }
+    }
+    case "Declaration": {
+      // A declaration without type parameters (Schema.declare(is)): its decode gives back its input.
+      if (ast.typeParameters.length > 0) return undefined
+      return Schema.is(Schema.make(ast))
+    }
+    case "Transformation": {
+      const passThrough = ast.annotations[PassThrough] as PassThrough | undefined
+      if (passThrough === undefined) return undefined
+      const from = compile(ast.from)
+      if (from === undefined) return undefined
+      return (u) => from(u) && passThrough(u as Record<string, unknown>)
     }
     default:
       return undefined
