@@ -48,7 +48,7 @@ const limit = 120_000
 
 describe.concurrent("rosterkit users --queries FILE", () => {
   it("ndjson: every record carries its query, in file order, with each query's answer", async () => {
-    const result = await Cli.run(["users", "--queries", sync, "--format", "ndjson", "-q"])
+    const result = await Cli.run(["users", "--queries", sync, "--format", "ndjson", "-q", "--provider", "demo"])
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)
     const records = result.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { query: string; sourcedId: string; role: string })
@@ -87,9 +87,11 @@ describe.concurrent("rosterkit users --queries FILE", () => {
     expect(result.stdout).toBe(expected.map(([label, n]) => `${label}\t${n}\n`).join(""))
     const gets = result.stderr.split("\n").filter((l) => l.includes(" GET "))
     const listings = (kind: string) => gets.filter((l) => new RegExp(`/v1p1/${kind}\\?`).test(l))
-    // Three class queries and two school queries: one narrowed request for the first of each kind, then one full listing.
+    // Three class queries: one narrowed request for the first ("6 (6", a piece of the name that
+    // no server's case rules can change), then one full listing. Two school queries: "Classlink HS"
+    // has no letter-free piece to narrow on, so the full listing serves both.
     expect(listings("classes")).toHaveLength(2)
-    expect(listings("schools")).toHaveLength(2)
+    expect(listings("schools")).toHaveLength(1)
   }, limit)
 
   it("a bad line is a usage error naming the file and the line", async () => {

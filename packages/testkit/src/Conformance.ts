@@ -163,7 +163,9 @@ const sharedTitle = (dataset: Dataset.Dataset): string => {
  */
 export const withDualRole = (dataset: Dataset.Dataset): Dataset.Dataset => {
   const student = dataset.users.find((u) => u.role === "student")!
-  return { ...dataset, users: [...dataset.users, { ...student, role: "teacher" }] }
+  // A second record of the same person as a teacher (1.1's way); a 1.2 record's roles follow.
+  const teacher = student.roles === undefined ? { ...student, role: "teacher" as const } : { ...student, role: "teacher" as const, roles: student.roles.map((r) => ({ ...r, role: "teacher" as const })) }
+  return { ...dataset, users: [...dataset.users, teacher] }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -332,7 +332,7 @@ describe("the CLI, installed with npm --omit=dev outside the workspace", () => {
     const count = await run(bin, ["users", "--count"], project)
     expect(count.code).toBe(0)
     expect(count.stdout).toBe("139\n")
-    expect(count.stderr).toContain("using the built-in demo district")
+    expect(count.stderr).toContain("reading the demo district")
   })
 
   it("exports the demo district as a zip and reads it back with --provider csv (the bundled CommonJS zip and CSV libraries)", async () => {
