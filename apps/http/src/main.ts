@@ -63,21 +63,17 @@ export const command = Command.make("rosterkit-http", options, (parsed) =>
     const plan = yield* Setup.plan(flagsOf(parsed))
     for (const note of plan.notes) process.stderr.write(`rosterkit-http: ${note}\n`)
     const server = Gateway.layerServer(parsed.listen, parsed.port)
-    yield* Layer.launch(
-      Gateway.layer({ plan }).pipe(
-        Layer.merge(
-          Layer.effectDiscard(
-            Effect.gen(function* () {
-              const address = (yield* HttpServer.HttpServer).address
-              const where = address._tag === "TcpAddress" ? `http://${parsed.listen}:${address.port}` : "a unix socket"
-              const served = plan.districts.map((d) => `${d.name} (${d.selection.name})`).join(", ")
-              process.stderr.write(`rosterkit-http: serving ${served} on ${where} (cache ${plan.cacheTtl}s; docs at /docs)\n`)
-            })
-          )
-        ),
-        Layer.provide(server)
-      )
+    // The line is written once the gateway is built and answering (Layer.provide builds the
+    // gateway first): a client that connects on seeing it is served.
+    const announce = Layer.effectDiscard(
+      Effect.gen(function* () {
+        const address = (yield* HttpServer.HttpServer).address
+        const where = address._tag === "TcpAddress" ? `http://${parsed.listen}:${address.port}` : "a unix socket"
+        const served = plan.districts.map((d) => `${d.name} (${d.selection.name})`).join(", ")
+        process.stderr.write(`rosterkit-http: serving ${served} on ${where} (cache ${plan.cacheTtl}s; docs at /docs)\n`)
+      })
     )
+    yield* Layer.launch(announce.pipe(Layer.provide(Gateway.layer({ plan })), Layer.provide(server)))
   })
 ).pipe(Command.withDescription("Serve the configured SIS as a query API and a OneRoster 1.1 read API"))
 
