@@ -4,7 +4,9 @@
  * CsvProvider with the same answers. A bulk set leaves status and dateLastModified blank (as
  * the standard asks and importers such as D2L's require); a delta set (`since`) fills them.
  * 1.2 writes users.csv without role / orgSourcedIds, with roles.csv and userProfiles.csv
- * beside it (all three from one pass over the users).
+ * beside it (all three from one pass over the users). Records' `metadata` becomes
+ * `metadata.<key>` columns (sorted; non-string values as JSON text), appended to a file once its
+ * last record is known.
  *
  * Rows stream from the provider to disk (csv-stringify, with backpressure): memory stays flat
  * whatever the district's size. The set is written under a temporary name next to `out` and
@@ -17,7 +19,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import type * as Model from "@rosterkit/core/Model"
-import { ConfigurationError, type RosterError } from "@rosterkit/core/RosterError"
+import { ConfigurationError, DecodeError, type RosterError } from "@rosterkit/core/RosterError"
 import type * as RosterProvider from "@rosterkit/core/RosterProvider"
 import * as Since from "@rosterkit/core/Since"
 import * as CsvSchema from "./CsvSchema.js"
@@ -129,11 +131,23 @@ const io = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, Confi
       })
   })
 
+/** As `io`, but a record whose metadata cannot be written is a DecodeError naming the record and the key. */
+const writeRows = (provider: string, label: string, run: () => Promise<void>): Effect.Effect<void, ConfigurationError | DecodeError> =>
+  Effect.tryPromise({
+    try: run,
+    catch: (error) =>
+      error instanceof CsvSchema.MetadataKeyError
+        ? new DecodeError({ provider, operation: `export ${label}`, source: `${provider} ${label.replace(/\.csv$/, "")}`, record: error.record, detail: error.message })
+        : new ConfigurationError({ provider: "csv", operation: `write ${label}`, setting: "out", reason: error instanceof Error ? error.message : String(error) })
+  })
+
 /** One file written from a stream of records: its header and the rows of each record. */
 interface Output {
   readonly path: string
   readonly header: ReadonlyArray<string>
   readonly rows: (record: Model.Entity) => ReadonlyArray<ReadonlyArray<string>>
+  /** The file is one row per record and takes the records' `metadata.<key>` columns. */
+  readonly metadata?: boolean
 }
 
 /**
@@ -141,38 +155,53 @@ interface Output {
  * and how many records had no dateLastModified.
  */
 const writeFiles = (
+  provider: string,
   label: string,
   outputs: ReadonlyArray<Output>,
   records: Stream.Stream<Model.Entity, RosterError>
 ): Effect.Effect<{ readonly counts: ReadonlyArray<number>; readonly undated: number }, RosterError> =>
   Effect.acquireUseRelease(
-    Effect.sync(() => outputs.map((o) => Writer.open(o.path))),
-    (writers) =>
+    Effect.sync(() => outputs.map((o) => ({ writer: Writer.open(o.path), extra: o.metadata === true ? Writer.extraColumns(o.path) : undefined }))),
+    (files) =>
       Effect.gen(function* () {
         const operation = `write ${label}`
         yield* io(operation, async () => {
-          for (const [i, writer] of writers.entries()) await writer.write(outputs[i]!.header)
+          for (const [i, file] of files.entries()) await file.writer.write(outputs[i]!.header)
         })
         const counts = outputs.map(() => 0)
         let undated = 0
         yield* Stream.runForEachChunk(records, (chunk) =>
-          io(operation, async () => {
+          writeRows(provider, label, async () => {
             for (const record of chunk) {
               if (Since.isUndated(record)) undated++
               for (const [i, output] of outputs.entries()) {
+                const { extra, writer } = files[i]!
                 for (const row of output.rows(record)) {
                   counts[i]!++
-                  const wait = writers[i]!.write(row)
+                  const wait = writer.write(row)
                   if (wait !== undefined) await wait
+                  if (extra !== undefined) {
+                    const more = extra.add(CsvSchema.metadataCells(record))
+                    if (more !== undefined) await more
+                  }
                 }
               }
             }
           })
         )
-        yield* io(operation, () => Promise.all(writers.map((w) => w.close())))
+        yield* io(operation, () => Promise.all(files.map((f) => f.writer.close())))
+        yield* io(operation, () => Promise.all(files.map((f) => f.extra?.finish())))
         return { counts, undated }
       }),
-    (writers, exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => writers.forEach((w) => w.destroy())))
+    (files, exit) =>
+      Exit.isSuccess(exit)
+        ? Effect.void
+        : Effect.sync(() =>
+            files.forEach((f) => {
+              f.writer.destroy()
+              f.extra?.destroy()
+            })
+          )
   )
 
 /** Moves the finished folder into place; an existing OneRoster set (or empty folder) is replaced. */
@@ -220,13 +249,15 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
       for (const file of CsvSchema.fileNames) {
         const records = recordsOf(provider, file, options.since)
         if (records === undefined) continue
-        const output = (name: string, header: ReadonlyArray<string>, rows: Output["rows"]) => ({
+        const output = (name: string, header: ReadonlyArray<string>, rows: Output["rows"], metadata = false) => ({
           name,
-          output: { path: nodePath.join(temporary, `${name}.csv`), header, rows }
+          output: { path: nodePath.join(temporary, `${name}.csv`), header, rows, metadata } satisfies Output
         })
+        // The file of the records themselves takes their metadata.<key> columns (roles.csv and
+        // userProfiles.csv rows are parts of a user: its metadata goes to users.csv).
         const single = (columns: ReadonlyArray<string>) => {
           const encode = CsvSchema.encoder(file, { columns, bulk }) as (record: Model.Entity) => Array<string>
-          return output(file, columns, (record) => [encode(record)])
+          return output(file, columns, (record) => [encode(record)], true)
         }
         const targets =
           version === "1.2" && file === "users"
@@ -236,7 +267,7 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
                 output("userProfiles", CsvSchema.userProfilesColumns, (user) => CsvSchema.profileRows(user as Model.User, { bulk }))
               ]
             : [single(CsvSchema.columns[file])]
-        const written = yield* writeFiles(`${file}.csv`, targets.map((t) => t.output), records).pipe(
+        const written = yield* writeFiles(provider.name, `${file}.csv`, targets.map((t) => t.output), records).pipe(
           Effect.catchTag("Unsupported", () =>
             Effect.as(
               io(`remove ${file}.csv`, () => Promise.all(targets.map((t) => fs.promises.rm(t.output.path, { force: true })))),

@@ -635,6 +635,37 @@ export const encoder = <F extends FileName>(file: F, options: EncoderOptions = {
   return (record) => fields.map((f) => f(record as unknown as Record<string, unknown>))
 }
 
+/** A metadata key that cannot be written as a `metadata.<key>` column (the writer's error). */
+export class MetadataKeyError extends Error {
+  constructor(
+    readonly key: string,
+    readonly record: string
+  ) {
+    super(`metadata key ${JSON.stringify(key)} cannot be a CSV column: a key must be non-empty, without spaces, and not start with '.'`)
+  }
+}
+
+/**
+ * The `metadata.<key>` cells of a record, keyed by column name (`metadata.<key>`), or undefined
+ * when it has none. A string is written as it is; a number or boolean as its text (`7`,
+ * `true`); an object or list as its JSON text; null, undefined and blank text leave the cell empty.
+ * Read back, every value is a string (`"7"`, `'{"a":1}'`). A key that cannot be a column
+ * (empty, with whitespace, starting with '.') throws MetadataKeyError.
+ */
+export const metadataCells = (record: { readonly sourcedId: string; readonly metadata?: unknown }): Map<string, string> | undefined => {
+  const metadata = record.metadata
+  if (metadata === null || metadata === undefined || typeof metadata !== "object") return undefined
+  let cells: Map<string, string> | undefined
+  for (const [key, value] of Object.entries(metadata)) {
+    const cell = text(value)
+    if (cell.trim() === "") continue
+    const column = `metadata.${key}`
+    if (!isMetadataColumn(column)) throw new MetadataKeyError(key, record.sourcedId)
+    ;(cells ??= new Map()).set(column, cell)
+  }
+  return cells
+}
+
 /** 1.2 has no `administrator`: a 1.1 administrator is written as a districtAdministrator. */
 const role12 = (role: string): string => (role === "administrator" ? "districtAdministrator" : role)
 
