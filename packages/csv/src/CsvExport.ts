@@ -146,7 +146,7 @@ interface Output {
   readonly path: string
   readonly header: ReadonlyArray<string>
   readonly rows: (record: Model.Entity) => ReadonlyArray<ReadonlyArray<string>>
-  /** The file is one row per record and takes the records' `metadata.<key>` columns. */
+  /** The file takes the records' `metadata.<key>` columns (each row: its record's). */
   readonly metadata?: boolean
 }
 
@@ -257,16 +257,29 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
         // userProfiles.csv rows are parts of a user: its metadata goes to users.csv).
         const single = (columns: ReadonlyArray<string>) => {
           const encode = CsvSchema.encoder(file, { columns, bulk }) as (record: Model.Entity) => Array<string>
-          return output(file, columns, (record) => [encode(record)], true)
+          // 1.1: a user holding several roles is a row per role.
+          const rows = file === "users" ? (record: Model.Entity) => CsvSchema.users11(record as Model.User).map(encode) : (record: Model.Entity) => [encode(record)]
+          return output(file, columns, rows, true)
         }
-        const targets =
-          version === "1.2" && file === "users"
-            ? [
-                single(CsvSchema.usersColumns12),
-                output("roles", CsvSchema.rolesColumns, (user) => CsvSchema.roleRows(user as Model.User, { bulk })),
-                output("userProfiles", CsvSchema.userProfilesColumns, (user) => CsvSchema.profileRows(user as Model.User, { bulk }))
-              ]
-            : [single(CsvSchema.columns[file])]
+        const users12 = () => {
+          // The three files' rows of a user, computed once per user (the outputs ask in turn).
+          const split = CsvSchema.users12({ bulk })
+          let last: Model.Entity | undefined
+          let rows: CsvSchema.UserRows12 | undefined
+          const of = (user: Model.Entity) => {
+            if (user !== last) {
+              last = user
+              rows = split(user as Model.User)
+            }
+            return rows!
+          }
+          return [
+            output("users", CsvSchema.usersColumns12, (user) => of(user).users, true),
+            output("roles", CsvSchema.rolesColumns, (user) => of(user).roles),
+            output("userProfiles", CsvSchema.userProfilesColumns, (user) => of(user).profiles)
+          ]
+        }
+        const targets = version === "1.2" && file === "users" ? users12() : [single(CsvSchema.columns[file])]
         const written = yield* writeFiles(provider.name, `${file}.csv`, targets.map((t) => t.output), records).pipe(
           Effect.catchTag("Unsupported", () =>
             Effect.as(

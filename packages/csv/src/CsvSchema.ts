@@ -669,40 +669,106 @@ export const metadataCells = (record: { readonly sourcedId: string; readonly met
 /** 1.2 has no `administrator`: a 1.1 administrator is written as a districtAdministrator. */
 const role12 = (role: string): string => (role === "administrator" ? "districtAdministrator" : role)
 
+const roleRow = (user: Model.User, r: Model.RoleAssignment, n: number, roleType: string, bulk: boolean): Array<string> => [
+  `${user.sourcedId}-role-${n}`,
+  bulk ? "" : text(user.status),
+  bulk ? "" : text(user.dateLastModified),
+  user.sourcedId,
+  roleType,
+  role12(r.role),
+  text(r.beginDate),
+  text(r.endDate),
+  r.org.sourcedId,
+  text(r.userProfile)
+]
+
 /**
  * The roles.csv rows of one 1.2 user: one per role (a 1.1 user's derived from its role and orgs:
  * primary in the first org, secondary in the others). Role rows have no sourcedId in the model:
  * they are numbered `<userSourcedId>-role-<n>`.
  */
 export const roleRows = (user: Model.User, options: { readonly bulk: boolean }): Array<Array<string>> =>
-  Model.rolesOf(user).map((r, i) => [
-    `${user.sourcedId}-role-${i + 1}`,
-    options.bulk ? "" : text(user.status),
-    options.bulk ? "" : text(user.dateLastModified),
+  Model.rolesOf(user).map((r, i) => roleRow(user, r, i + 1, r.roleType, options.bulk))
+
+const profileRow = (user: Model.User, p: Model.UserProfile, bulk: boolean): Array<string> => {
+  const credential = (p.credentials?.[0] ?? {}) as Record<string, unknown>
+  return [
+    p.profileId,
+    bulk ? "" : text(user.status),
+    bulk ? "" : text(user.dateLastModified),
     user.sourcedId,
-    r.roleType,
-    role12(r.role),
-    text(r.beginDate),
-    text(r.endDate),
-    r.org.sourcedId,
-    text(r.userProfile)
-  ])
+    p.profileType,
+    p.vendorId,
+    text(p.applicationId),
+    text(p.description),
+    text(credential["type"]),
+    text(credential["username"]),
+    text(credential["password"])
+  ]
+}
 
 /** The userProfiles.csv rows of one 1.2 user: one per profile (its first credential). */
 export const profileRows = (user: Model.User, options: { readonly bulk: boolean }): Array<Array<string>> =>
-  (user.userProfiles ?? []).map((p) => {
-    const credential = (p.credentials?.[0] ?? {}) as Record<string, unknown>
-    return [
-      p.profileId,
-      options.bulk ? "" : text(user.status),
-      options.bulk ? "" : text(user.dateLastModified),
-      user.sourcedId,
-      p.profileType,
-      p.vendorId,
-      text(p.applicationId),
-      text(p.description),
-      text(credential["type"]),
-      text(credential["username"]),
-      text(credential["password"])
-    ]
-  })
+  (user.userProfiles ?? []).map((p) => profileRow(user, p, options.bulk))
+
+/**
+ * The 1.1 users.csv records of one user. 1.1 has one role per user row, so a 1.2 user holding
+ * several roles (a teacher who also takes a class) is one row per role, with the same sourcedId
+ * (as 1.1 providers list such a person: a student record and a teacher record): its primary
+ * role's row first, then one per other role. Every row has all the user's orgs, as the user's
+ * 1.1 `orgs` are: the query semantics take a user's roles and orgs as two sets (a teacher of a
+ * school holds the teacher role and that school), so the set answers the same queries as the
+ * source; which role the user holds in which org is a 1.2 detail (`roles[]`), kept by a 1.2 set.
+ */
+export const users11 = (user: Model.User): ReadonlyArray<Model.User> => {
+  if (user.roles === undefined) return [user]
+  let others: Set<Model.UserRole> | undefined
+  for (const r of user.roles) if (r.role !== user.role) (others ??= new Set()).add(r.role)
+  return others === undefined ? [user] : [user, ...[...others].map((role) => ({ ...user, role }))]
+}
+
+/** The rows of one user in a 1.2 set's users.csv, roles.csv and userProfiles.csv. */
+export interface UserRows12 {
+  readonly users: ReadonlyArray<ReadonlyArray<string>>
+  readonly roles: ReadonlyArray<ReadonlyArray<string>>
+  readonly profiles: ReadonlyArray<ReadonlyArray<string>>
+}
+
+/**
+ * Splits the users of a 1.2 export into their users.csv, roles.csv and userProfiles.csv rows,
+ * merging a person listed more than once with one sourcedId — as 1.1 providers list a person
+ * with two roles (Clever's student-and-teacher: a student record, then a teacher record):
+ * one users.csv row (the first record's), and each later record adds the roles and profiles
+ * not written yet, its roles `secondary` in an org where the person already has a primary role
+ * (1.2 allows one primary role per org). The one state is a short entry per user (its id and
+ * the roles written), so memory grows with the district here, as the 1.2 reader's join does.
+ */
+export const users12 = (options: { readonly bulk: boolean }): ((user: Model.User) => UserRows12) => {
+  const encode = encoder("users", { columns: usersColumns12, bulk: options.bulk })
+  // user id -> the roles written ("role|org|roleType" lines) and profiles ("profile|id" lines).
+  const written = new Map<string, string>()
+  return (user) => {
+    const roles = Model.rolesOf(user)
+    const keyOf = (r: Model.RoleAssignment, roleType: string) => `${role12(r.role)}|${r.org.sourcedId}|${roleType}`
+    const before = written.get(user.sourcedId)
+    if (before === undefined) {
+      const lines = [...roles.map((r) => keyOf(r, r.roleType)), ...(user.userProfiles ?? []).map((p) => `profile|${p.profileId}`)]
+      written.set(user.sourcedId, lines.join("\n"))
+      return { users: [encode(user)], roles: roleRows(user, options), profiles: profileRows(user, options) }
+    }
+    const lines = before.split("\n")
+    const has = (role: string, org: string) => lines.some((l) => l.startsWith(`${role}|${org}|`))
+    const rows: Array<Array<string>> = []
+    let n = lines.filter((l) => !l.startsWith("profile|")).length
+    for (const r of roles) {
+      if (has(role12(r.role), r.org.sourcedId)) continue
+      const roleType = r.roleType === "primary" && lines.some((l) => l.endsWith(`|${r.org.sourcedId}|primary`)) ? "secondary" : r.roleType
+      rows.push(roleRow(user, r, ++n, roleType, options.bulk))
+      lines.push(keyOf(r, roleType))
+    }
+    const profiles = (user.userProfiles ?? []).filter((p) => !lines.includes(`profile|${p.profileId}`))
+    for (const p of profiles) lines.push(`profile|${p.profileId}`)
+    written.set(user.sourcedId, lines.join("\n"))
+    return { users: [], roles: rows, profiles: profiles.map((p) => profileRow(user, p, options.bulk)) }
+  }
+}

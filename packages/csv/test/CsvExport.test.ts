@@ -399,6 +399,31 @@ describe("exportSet as OneRoster 1.2", () => {
     })
   )
 
+  it.effect("a person listed twice (student and teacher, one sourcedId) is one users.csv row with both roles; a 1.2 user with two roles is two 1.1 rows", () =>
+    Effect.gen(function* () {
+      const dual = Conformance.withDualRole(small)
+      const person = dual.users.at(-1)!
+      const dir = path.join(fresh(), "dual12")
+      const result = yield* CsvExport.exportSet(InMemoryProvider.make(dual), { out: dir, version: "1.2" })
+      expect(result.files.users).toBe(small.users.length)
+      const rows = (file: string) => readText(path.join(dir, file)).trimEnd().split("\r\n").slice(1).map((l) => l.split(","))
+      expect(rows("users.csv").filter((r) => r[0] === person.sourcedId).length).toBe(1)
+      const school = person.orgs![0]!.sourcedId
+      expect(rows("roles.csv").filter((r) => r[3] === person.sourcedId)).toStrictEqual([
+        [`${person.sourcedId}-role-1`, "", "", person.sourcedId, "primary", "student", "", "", school, ""],
+        [`${person.sourcedId}-role-2`, "", "", person.sourcedId, "secondary", "teacher", "", "", school, ""]
+      ])
+      const back = yield* CsvProvider.make({ path: dir }).get("users", person.sourcedId)
+      expect(Model.hasRole(back, "teacher") && Model.hasRole(back, "student")).toBe(true)
+      // ... and back to 1.1: a row per role.
+      const dir11 = path.join(fresh(), "dual11")
+      const again = yield* CsvExport.exportSet(CsvProvider.make({ path: dir }), { out: dir11 })
+      expect(again.files.users).toBe(small.users.length + 1)
+      const users11 = readText(path.join(dir11, "users.csv")).trimEnd().split("\r\n").slice(1).map((l) => l.split(","))
+      expect(users11.filter((r) => r[0] === person.sourcedId).map((r) => r[5])).toStrictEqual(["student", "teacher"])
+    })
+  )
+
   it.effect("a 1.1 district's administrators become districtAdministrators in roles.csv", () =>
     Effect.gen(function* () {
       const admin: Model.User = { sourcedId: "adm-1", role: "administrator", orgs: [{ sourcedId: small.orgs[0]!.sourcedId, type: "org" }] }
@@ -521,7 +546,8 @@ describe("exportSet: metadata.* columns", () => {
           expect(fs.readdirSync(out).filter((f) => !f.endsWith(".csv")), label).toStrictEqual([])
           const reread = CsvProvider.make({ path: out })
           const back = yield* collect(reread.entities("users"))
-          expect(back.length, label).toBe(data.users.length)
+          // (A 1.1 set has a row per role of a user holding several: one sourcedId, several rows.)
+          expect(new Set(back.map((u) => u.sourcedId)).size, label).toBe(data.users.length)
           for (const user of back) expect(user.metadata, `${label} ${user.sourcedId}`).toStrictEqual(encoded[user.sourcedId])
           expect((yield* reread.get("classes", classes[1]!.sourcedId)).metadata, label).toStrictEqual({ room_code: "R-12" })
           expect((yield* reread.get("classes", classes[0]!.sourcedId)).metadata, label).toBeUndefined()
