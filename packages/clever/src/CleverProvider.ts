@@ -79,8 +79,14 @@ export const fromClient = (client: CleverClient.Service): RosterProvider.Service
       case "teachers":
         return users(kind)
       case "users":
-        // A Clever user can be both student and teacher: keep the first record of each id.
-        return Dedupe.bySourcedId(Stream.concat(users("students"), users("teachers")))
+        // One record per person: a student who also teaches is listed once, with both roles
+        // (`roles`), and skipped when the teachers are listed.
+        return Dedupe.bySourcedId(
+          Stream.concat(
+            Stream.map(client.users("student"), Mapping.toPerson),
+            users("teachers")
+          )
+        )
       case "schools":
         return Stream.map(client.schools(), Mapping.toSchool)
       case "orgs":

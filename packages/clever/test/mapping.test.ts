@@ -7,6 +7,24 @@ const user = Schema.decodeUnknownSync(CleverSchema.User)
 const section = Schema.decodeUnknownSync(CleverSchema.Section)
 
 describe("Clever -> OneRoster mapping", () => {
+  it("a student who also teaches, listed once as a user: role student, both roles in roles[], the schools of both in orgs", () => {
+    const input = {
+      id: "u7",
+      roles: { student: { school: "sch1", schools: ["sch1"], grade: "9" }, teacher: { school: "sch2", schools: ["sch2", "sch1"] } }
+    }
+    const person = Mapping.toPerson(user(input))
+    const ref = (sourcedId: string) => ({ sourcedId, type: "org" })
+    expect(person).toMatchObject({ sourcedId: "u7", role: "student", orgs: [ref("sch1"), ref("sch2")], grades: ["09"] })
+    expect(person.roles).toStrictEqual([
+      { roleType: "primary", role: "student", org: ref("sch1") },
+      { roleType: "secondary", role: "teacher", org: ref("sch2") },
+      { roleType: "secondary", role: "teacher", org: ref("sch1") }
+    ])
+    // A student who does not teach is the student record, unchanged.
+    const only = { id: "u8", roles: { student: { school: "sch1" } } }
+    expect(Mapping.toPerson(user(only))).toStrictEqual(Mapping.toUser(user(only), "student"))
+  })
+
   it("a student: names, email as username fallback, student_number as identifier fallback, deduplicated orgs", () => {
     const input = {
       id: "u1",

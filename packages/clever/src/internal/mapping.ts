@@ -128,6 +128,26 @@ export const toUser = (user: CleverSchema.User, role: UserRole): Model.User => {
 }
 
 /**
+ * A Clever user listed as a student, as one OneRoster record for the `users` collection (one
+ * record per person).
+ * A user who is both student and teacher is read as a student (`role`) that also carries, as
+ * OneRoster 1.2 does, every role it holds in `roles` (student: primary in its first school,
+ * secondary in the others; teacher: secondary in each of its schools) and the schools of both in
+ * `orgs` — so a listing of users loses no role, and an export keeps the teacher role.
+ */
+export const toPerson = (user: CleverSchema.User): Model.User => {
+  const mapped = toUser(user, "student")
+  const teacher = user.roles?.teacher ?? undefined
+  const teaching = teacher === undefined ? [] : (orgRefs(teacher.school, teacher.schools) ?? [])
+  if (teaching.length === 0 || (mapped.orgs ?? []).length === 0) return mapped
+  const roles: ReadonlyArray<Model.RoleAssignment> = [
+    ...Model.rolesFrom("student", mapped.orgs),
+    ...teaching.map((org): Model.RoleAssignment => ({ roleType: "secondary", role: "teacher", org }))
+  ]
+  return { ...mapped, orgs: Model.orgsFrom(roles), roles }
+}
+
+/**
  * A Clever section as a OneRoster class. Clever has no room field, so `location` is never set;
  * a "homeroom/advisory" subject gives classType "homeroom", anything else "scheduled".
  */
