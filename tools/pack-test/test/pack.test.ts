@@ -36,10 +36,35 @@ interface Manifest {
 
 const readJson = (file: string): Manifest => JSON.parse(fs.readFileSync(file, "utf8")) as Manifest
 
-/** The packages this test packs: its own @rosterkit/* devDependencies. */
-const published = Object.keys(readJson(path.join(here, "..", "package.json"))["devDependencies"] as Record<string, string>).filter((name) =>
-  name.startsWith("@rosterkit/")
-)
+/**
+ * The package folders of the workspace: each `<dir>/*` glob of pnpm-workspace.yaml's `packages`
+ * list, its folders holding a package.json (tools/scaffold's test creates throwaway
+ * packages/scaffold-check-* while it runs: not packages of the workspace).
+ */
+const workspaceFolders = (): ReadonlyArray<string> => {
+  const yaml = fs.readFileSync(path.join(root, "pnpm-workspace.yaml"), "utf8")
+  const list = /^packages:\s*\n((?:[ \t]+-[^\n]*\n?)+)/m.exec(yaml)?.[1] ?? ""
+  const globs = [...list.matchAll(/-\s*["']?([^"'\s]+)["']?/g)].map((m) => m[1]!)
+  return globs.flatMap((glob) => {
+    if (!glob.endsWith("/*")) return fs.existsSync(path.join(root, glob, "package.json")) ? [glob] : []
+    const parent = glob.slice(0, -2)
+    return fs
+      .readdirSync(path.join(root, parent))
+      .filter((dir) => !dir.startsWith("scaffold-check-") && fs.existsSync(path.join(root, parent, dir, "package.json")))
+      .map((dir) => path.posix.join(parent, dir))
+  })
+}
+
+/** Package name -> its folder, for every package of the workspace. */
+const folders = new Map(workspaceFolders().map((dir) => [readJson(path.join(root, dir, "package.json")).name, dir] as const))
+
+/**
+ * The packages this test packs: every package of the workspace that is not private, found by
+ * reading the workspace — a new package (`new-provider acme`) is packed and checked without
+ * being listed anywhere. (Nx builds every project before this test: `dependsOn` all projects'
+ * `build` in package.json.)
+ */
+const published = [...folders].filter(([, dir]) => readJson(path.join(root, dir, "package.json")).private !== true).map(([name]) => name)
 
 /** Child processes get no npm/pnpm settings of the workspace run (npm_config_*, pnpm's own), and no colours (Nx sets FORCE_COLOR). */
 const cleanEnv = (): NodeJS.ProcessEnv => {
@@ -128,31 +153,23 @@ afterAll(() => {
   if (work !== "" && process.env["PACK_TEST_KEEP"] === undefined) fs.rmSync(work, { recursive: true, force: true })
 })
 
-/** The workspace folder of a package, from pnpm's layout (packages/*, apps/*). */
+/** The workspace folder of a package. */
 function workspaceDir(name: string): string {
-  for (const parent of ["packages", "apps"]) {
-    for (const dir of fs.readdirSync(path.join(root, parent))) {
-      const manifest = path.join(root, parent, dir, "package.json")
-      if (fs.existsSync(manifest) && readJson(manifest).name === name) return path.join(parent, dir)
-    }
-  }
-  throw new Error(`no workspace package named ${name}`)
+  const dir = folders.get(name)
+  if (dir === undefined) throw new Error(`no workspace package named ${name}`)
+  return dir
 }
 
 describe("pnpm pack", () => {
-  it("packs every publishable package of packages/ and apps/", () => {
-    const publishable = ["packages", "apps"].flatMap((parent) =>
-      fs
-        .readdirSync(path.join(root, parent))
-        // tools/scaffold's test creates throwaway packages/scaffold-check-* while it runs.
-        .filter((dir) => !dir.startsWith("scaffold-check-"))
-        .map((dir) => path.join(root, parent, dir, "package.json"))
-        .filter((file) => fs.existsSync(file))
-        .map(readJson)
-        .filter((pkg) => pkg.private !== true)
-        .map((pkg) => pkg.name)
-    )
-    expect([...published].sort()).toEqual([...publishable].sort())
+  it("packs every publishable package of the workspace, found by reading it", () => {
+    // The libraries and the CLI are among them; tools and the test kit's consumers are private.
+    for (const name of ["@rosterkit/core", "@rosterkit/oneroster", "@rosterkit/classlink", "@rosterkit/clever", "@rosterkit/csv", "@rosterkit/cli"]) {
+      expect(published, name).toContain(name)
+    }
+    expect(published).not.toContain("@rosterkit/pack-test")
+    expect(published).not.toContain("@rosterkit/scaffold")
+    for (const name of published) expect(workspaceDir(name), name).toMatch(/^(packages|apps)\//)
+    expect([...tarballs.keys()].sort()).toEqual([...published].sort())
   })
 
   it("leaves no workspace: or catalog: range in a tarball, and declares the registry fields", () => {

@@ -75,8 +75,15 @@ describe("new-provider", () => {
       for (const file of [`src/${pascal}Client.ts`, `src/${pascal}Provider.ts`, "src/index.ts", `test/${pascal}Provider.test.ts`, "README.md", "LICENSE"]) {
         expect(fs.existsSync(path.join(dir, file)), file).toBe(true)
       }
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name: string }
-      expect(manifest.name).toBe(`@rosterkit/${throwaway}`)
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Record<string, unknown>
+      expect(manifest["name"]).toBe(`@rosterkit/${throwaway}`)
+      // The packaging fields of the real providers (what the packed-install test checks), with its own folder.
+      const clever = JSON.parse(fs.readFileSync(path.join(root, "packages/clever/package.json"), "utf8")) as Record<string, unknown>
+      const own = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll("packages/clever", `packages/${throwaway}`)) as unknown
+      for (const field of ["repository", "homepage", "bugs", "license", "type", "engines", "main", "types", "exports", "files", "publishConfig", "scripts", "peerDependencies"]) {
+        expect(manifest[field], field).toStrictEqual(own(clever[field]))
+      }
+      expect(manifest["keywords"]).toContain(throwaway)
       expect(fs.readFileSync(path.join(dir, `src/${pascal}Provider.ts`), "utf8")).not.toMatch(/__name__|__Name__|__NAME__/)
 
       // What pnpm install would do for a new workspace package, without touching the lockfile.
