@@ -2,12 +2,13 @@
  * The programs the comparison runs, each one file run with plain `node` (no TypeScript loader in
  * the timing):
  *
- * - rosterkit: the CLI's own build (`apps/cli/scripts/build.mjs`, the published bin) run into the
- *   cache folder when the CLI has that script, else a bundle of `apps/cli/src/bin.ts` made here
- *   the way the CLI's tests make theirs (esbuild, the `@rosterkit/source` condition, one ESM file);
- * - the floor and the sequential baseline (`src/clients/*.ts`), bundled the same way.
+ * - rosterkit: the CLI's own build (`apps/cli/scripts/build.mjs`, the published bin, as the
+ *   root `prepare` script makes it), run into the cache folder — the bench measures what users
+ *   install, and keeps no bundling of the CLI of its own;
+ * - the floor and the sequential baseline (`src/clients/*.ts`, the bench's own programs),
+ *   bundled here with esbuild into one ESM file each.
  *
- * Bundles go to tools/bench/node_modules/.cache/rosterkit-bench/ and are rebuilt on every run
+ * Outputs go to tools/bench/node_modules/.cache/rosterkit-bench/ and are rebuilt on every run
  * (a second or two), so they always match the sources.
  */
 import { execFileSync } from "node:child_process"
@@ -20,11 +21,12 @@ const benchDir = path.resolve(here, "..")
 const root = path.resolve(benchDir, "..", "..")
 const outDir = path.join(benchDir, "node_modules", ".cache", "rosterkit-bench")
 
-/** The CLI's own build script (it bundles the published bin with esbuild), when the CLI has one. */
+/** The CLI's own build script (it bundles the published bin with esbuild). */
 export const cliBuildScript = path.join(root, "apps", "cli", "scripts", "build.mjs")
 
 /** Runs the CLI's own build into the cache folder; the bin's path. */
 const buildCli = (): string => {
+  if (!fs.existsSync(cliBuildScript)) throw new Error(`the CLI's build script is missing: ${cliBuildScript}`)
   const outdir = path.join(outDir, "cli")
   execFileSync(process.execPath, [cliBuildScript, "--outdir", outdir], { cwd: path.dirname(path.dirname(cliBuildScript)), stdio: ["ignore", "ignore", "inherit"] })
   return path.join(outdir, "bin.js")
@@ -32,8 +34,8 @@ const buildCli = (): string => {
 
 export interface Programs {
   readonly rosterkit: string
-  /** Where `rosterkit` came from: the CLI's build output or a bundle made here. */
-  readonly rosterkitFrom: "apps/cli build (scripts/build.mjs)" | "bench bundle of apps/cli/src/bin.ts"
+  /** Where `rosterkit` came from (printed with the results). */
+  readonly rosterkitFrom: "apps/cli build (scripts/build.mjs)"
   readonly floor: string
   readonly sequential: string
 }
@@ -59,11 +61,6 @@ const bundle = async (entry: string, name: string): Promise<string> => {
 }
 
 export const build = async (): Promise<Programs> => {
-  const own = fs.existsSync(cliBuildScript)
-  const [rosterkit, floor, sequential] = await Promise.all([
-    own ? Promise.resolve(buildCli()) : bundle(path.join(root, "apps", "cli", "src", "bin.ts"), "rosterkit"),
-    bundle(path.join(here, "clients", "floor.ts"), "floor"),
-    bundle(path.join(here, "clients", "sequential.ts"), "sequential")
-  ])
-  return { rosterkit, rosterkitFrom: own ? "apps/cli build (scripts/build.mjs)" : "bench bundle of apps/cli/src/bin.ts", floor, sequential }
+  const [floor, sequential] = await Promise.all([bundle(path.join(here, "clients", "floor.ts"), "floor"), bundle(path.join(here, "clients", "sequential.ts"), "sequential")])
+  return { rosterkit: buildCli(), rosterkitFrom: "apps/cli build (scripts/build.mjs)", floor, sequential }
 }
