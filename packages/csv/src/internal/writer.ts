@@ -54,15 +54,13 @@ export const zip = async (dir: string, names: ReadonlyArray<string>, target: str
  * Cells that join a file's rows only once the file is complete: the `metadata.<key>` columns,
  * whose union is known only after the last record. Rows stream to the file as usual; the
  * extra cells of each row (from the first row that has any) go to a side file, one JSON line
- * per row, and `finish` rewrites the file once with the extra columns appended (sorted) — streaming
- * both, so memory holds only the column names. A file whose rows have no extra cells is left
- * as it is (no rewrite).
+ * per row, and `finish` rewrites the file once with the extra columns appended (sorted),
+ * streaming both, so memory holds only the column names. A file whose rows have no extra cells
+ * is left as it is (no rewrite).
  */
 export interface ExtraColumns {
   /** Records the extra cells of the next row (call once per row written, in order). */
   readonly add: (cells: ReadonlyMap<string, string> | undefined) => Promise<void> | undefined
-  /** The extra columns seen so far, sorted (code point order). */
-  readonly columns: () => ReadonlyArray<string>
   /** Appends the columns to `file` (header included) and removes the side file. */
   readonly finish: () => Promise<void>
   /** Abandons the side file (after a failure). */
@@ -75,17 +73,18 @@ export const extraColumns = (file: string): ExtraColumns => {
   let rows = 0
   let firstRow = -1
   let side: fs.WriteStream | undefined
+  let failed: Promise<never> | undefined
   const write = (line: string): Promise<void> | undefined =>
-    side!.write(line) ? undefined : new Promise<void>((resolve, reject) => {
-      side!.once("drain", resolve)
-      side!.once("error", reject)
-    })
+    side!.write(line) ? undefined : Promise.race([new Promise<void>((resolve) => side!.once("drain", () => resolve())), failed!])
   return {
     add: (cells) => {
       const row = rows++
       if (cells === undefined && side === undefined) return undefined
       if (side === undefined) {
-        side = fs.createWriteStream(sideFile)
+        const stream = fs.createWriteStream(sideFile)
+        failed = new Promise<never>((_, reject) => stream.once("error", reject))
+        failed.catch(() => {})
+        side = stream
         firstRow = row
       }
       if (cells === undefined) return write("\n")
@@ -96,7 +95,6 @@ export const extraColumns = (file: string): ExtraColumns => {
       }
       return write(`${JSON.stringify(values)}\n`)
     },
-    columns: () => [...seen].sort(),
     finish: async () => {
       if (side === undefined) return
       await new Promise<void>((resolve, reject) => side!.end((error?: Error | null) => (error ? reject(error) : resolve())))
@@ -104,7 +102,8 @@ export const extraColumns = (file: string): ExtraColumns => {
       const columns = [...seen].sort()
       const rewritten = `${file}.rewrite`
       const lines = readline.createInterface({ input: fs.createReadStream(sideFile), crlfDelay: Infinity })[Symbol.asyncIterator]()
-      const parser = fs.createReadStream(file).pipe(parse({ relax_column_count: true }))
+      const parser = parse({ relax_column_count: true })
+      pipeline(fs.createReadStream(file), parser, () => {})
       const out = open(rewritten)
       try {
         let index = -1
