@@ -152,14 +152,14 @@ interface Output {
 
 /**
  * Streams records to one or more files at once (1.2 users feed three): the rows written to each,
- * and how many records had no dateLastModified.
+ * how many records were read, and how many had no dateLastModified.
  */
 const writeFiles = (
   provider: string,
   label: string,
   outputs: ReadonlyArray<Output>,
   records: Stream.Stream<Model.Entity, RosterError>
-): Effect.Effect<{ readonly counts: ReadonlyArray<number>; readonly undated: number }, RosterError> =>
+): Effect.Effect<{ readonly counts: ReadonlyArray<number>; readonly records: number; readonly undated: number }, RosterError> =>
   Effect.acquireUseRelease(
     Effect.sync(() => outputs.map((o) => ({ writer: Writer.open(o.path), extra: o.metadata === true ? Writer.extraColumns(o.path) : undefined }))),
     (files) =>
@@ -170,9 +170,11 @@ const writeFiles = (
         })
         const counts = outputs.map(() => 0)
         let undated = 0
+        let read = 0
         yield* Stream.runForEachChunk(records, (chunk) =>
           writeRows(provider, label, async () => {
             for (const record of chunk) {
+              read++
               if (Since.isUndated(record)) undated++
               for (const [i, output] of outputs.entries()) {
                 const { extra, writer } = files[i]!
@@ -191,7 +193,7 @@ const writeFiles = (
         )
         yield* io(operation, () => Promise.all(files.map((f) => f.writer.close())))
         yield* io(operation, () => Promise.all(files.map((f) => f.extra?.finish())))
-        return { counts, undated }
+        return { counts, records: read, undated }
       }),
     (files, exit) =>
       Exit.isSuccess(exit)
@@ -289,9 +291,10 @@ export const exportSet = (provider: RosterProvider.Service, options: Options): E
           )
         )
         if (written === undefined) continue
-        const count = written.counts[0]!
         // A delta read keeps undated records: a file of only undated records is the whole collection.
-        const whole = bulk || (count > 0 && written.undated === count)
+        // (Records, not rows: a 1.1 user with several roles is several rows, a person listed
+        // twice one 1.2 users.csv row.)
+        const whole = bulk || (written.records > 0 && written.undated === written.records)
         if (!bulk && written.undated > 0) undated[file] = written.undated
         targets.forEach((t, i) => {
           files[t.name as CsvSchema.FileName] = written.counts[i]!

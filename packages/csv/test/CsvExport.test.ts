@@ -424,6 +424,19 @@ describe("exportSet as OneRoster 1.2", () => {
     })
   )
 
+  it.effect("since: a users file of only undated records is bulk, however many rows its people take (a row per role in 1.1, one per person in 1.2)", () =>
+    Effect.gen(function* () {
+      const undatedUsers = Conformance.withDualRole(Dataset.v1p2(small)).users.map(({ dateLastModified: _, ...u }) => u)
+      const data: Dataset.Dataset = { ...Dataset.v1p2(small), users: undatedUsers }
+      for (const version of ["1.1", "1.2"] as const) {
+        const result = yield* CsvExport.exportSet(InMemoryProvider.make(data), { out: path.join(fresh(), "undated"), version, since: "2025-02-01" })
+        expect(result.files.users, version).not.toBe(undatedUsers.length)
+        expect(result.undated.users, version).toBe(undatedUsers.length)
+        expect(result.statuses.users, version).toBe("bulk")
+      }
+    })
+  )
+
   it.effect("a 1.1 district's administrators become districtAdministrators in roles.csv", () =>
     Effect.gen(function* () {
       const admin: Model.User = { sourcedId: "adm-1", role: "administrator", orgs: [{ sourcedId: small.orgs[0]!.sourcedId, type: "org" }] }
