@@ -435,7 +435,7 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
  * (`X-Perm-Rev`) must not move, no record may be listed twice, and no page but the last may be
  * short. A change is repaired by reading the listing again, up to `maxRestarts` times, without
  * repeating records already output; the result is the roster after the change, or an
- * `InconsistentSnapshot` naming what moved — records already output that were removed, or the
+ * `InconsistentSnapshot` naming what moved — how many records already output were removed, or the
  * last change seen when the listing kept changing. Each 429 halves the concurrency for the
  * rest of the listing.
  *
