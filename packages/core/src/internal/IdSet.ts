@@ -50,7 +50,7 @@ export class IdSet {
   #slots: Uint32Array
   #size = 0
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 8) {
     let slots = 16
     while (slots < capacity * 2) slots *= 2
     this.#slots = new Uint32Array(slots * 3)
