@@ -1,8 +1,8 @@
 /**
- * The CLI's HTTP client: `fetch` (FetchHttpClient), counting responses on the progress line and
+ * The CLI's HTTP client: node:http (NodeHttpClient: keep-alive agent; loads faster and costs less CPU a page than `fetch`), counting responses on the progress line and
  * logging each request at debug level (printed with --verbose), URLs redacted.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as UrlParams from "@effect/platform/UrlParams"
 import { redactUrl } from "@rosterkit/core/RosterError"
@@ -38,4 +38,4 @@ export const layer: Layer.Layer<HttpClient.HttpClient, never, Progress.Progress>
       )
     })
   })
-).pipe(Layer.provide(FetchHttpClient.layer))
+).pipe(Layer.provide(NodeHttpClient.layer))

@@ -29,7 +29,10 @@ const stderrLogger = Logger.replace(
 )
 
 const program = Effect.suspend(() => Main.run(process.argv)).pipe(
-  Effect.provide(Layer.mergeAll(NodeContext.layer, Output.layer, stderrLogger))
+  Effect.provide(Layer.mergeAll(NodeContext.layer, Output.layer, stderrLogger)),
+  // No tracer is installed, so spans would only be built and dropped: a span per request and
+  // per Effect.fn call (with a captured stack trace) cost more CPU than the JSON of a page.
+  Effect.withTracerEnabled(false)
 )
 
 /** Runs the command line and ends the process with its exit code. */

@@ -11,6 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Http from "./Http.js"
 import * as FastCheck from "./internal/fastCheck.js"
+import { IdSet } from "./internal/IdSet.js"
 import * as Resilience from "./Resilience.js"
 import { DecodeError, InconsistentSnapshot, redactUrl, type RosterError } from "./RosterError.js"
 
@@ -170,9 +171,6 @@ interface Run<A> {
   readonly attempt: number
 }
 
-const sample = (ids: ReadonlyArray<string>, max = 5) =>
-  ids.length <= max ? ids.join(", ") : `${ids.slice(0, max).join(", ")} and ${ids.length - max} more`
-
 /**
  * Runs `read` (one reading of a listing) and repairs a listing that changed under it: on
  * `Moved`, reads the whole listing again (up to `maxRestarts` times), outputting only records
@@ -181,7 +179,8 @@ const sample = (ids: ReadonlyArray<string>, max = 5) =>
  * A stream cannot take back what it has output, so the result is the roster *after* the change
  * (records output before it that still exist, plus every other record of the new listing),
  * or an InconsistentSnapshot naming the records output before the change that no longer exist.
- * Memory: the ids of the listing (two sets while a listing is read again), never the records.
+ * Memory: the ids of the listing as hashes ({@link IdSet}, ~24 bytes an id; two sets while a
+ * listing is read again), never the records.
  */
 const repaired = <A>(
   context: Http.Context,
@@ -190,11 +189,11 @@ const repaired = <A>(
   read: (run: Run<A>) => Stream.Stream<A, RosterError | Moved>
 ): Stream.Stream<A, RosterError> =>
   Stream.suspend(() => {
-    const emitted = new Set<string>()
+    const emitted = new IdSet()
 
     const reading = (attempt: number): Stream.Stream<A, RosterError | Moved> =>
       Stream.suspend(() => {
-        const seen = new Set<string>()
+        const seen = attempt === 0 ? emitted : new IdSet()
         let total: number | undefined
         let revision: string | undefined
         let first = true
@@ -222,10 +221,9 @@ const repaired = <A>(
               for (let i = from; i < items.length; i++) {
                 const item = items[i]!
                 const key = idOf(item)
-                if (seen.has(key)) return Effect.fail(new Moved(`record ${key} was listed twice`))
-                seen.add(key)
-                if (emitted.has(key)) continue
-                emitted.add(key)
+                if (!seen.add(key)) return Effect.fail(new Moved(`record ${key} was listed twice`))
+                // the first reading outputs all it sees (`seen` is `emitted`); a later one skips what was output
+                if (attempt > 0 && !emitted.add(key)) continue
                 out.push(item)
               }
               return Effect.succeed(Chunk.unsafeFromArray(out))
@@ -235,15 +233,14 @@ const repaired = <A>(
         if (attempt === 0) return body
         // every record output by an earlier reading must still be in this one
         const verify = Effect.suspend(() => {
-          const gone: Array<string> = []
-          for (const key of emitted) if (!seen.has(key)) gone.push(key)
-          return gone.length === 0
+          const gone = emitted.missingFrom(seen)
+          return gone === 0
             ? Effect.void
             : Effect.fail(
                 inconsistent(
                   context,
-                  `${gone.length} record${gone.length === 1 ? "" : "s"} already output (${sample(gone)}) ` +
-                    `${gone.length === 1 ? "was" : "were"} removed from the listing while it was read; the output ` +
+                  `${gone} record${gone === 1 ? "" : "s"} already output ` +
+                    `${gone === 1 ? "was" : "were"} removed from the listing while it was read; the output ` +
                     "would be neither the roster before the change nor the one after it — run again"
                 )
               )
@@ -438,7 +435,7 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
  * (`X-Perm-Rev`) must not move, no record may be listed twice, and no page but the last may be
  * short. A change is repaired by reading the listing again, up to `maxRestarts` times, without
  * repeating records already output; the result is the roster after the change, or an
- * `InconsistentSnapshot` naming what moved — records already output that were removed, or the
+ * `InconsistentSnapshot` naming what moved — how many records already output were removed, or the
  * last change seen when the listing kept changing. Each 429 halves the concurrency for the
  * rest of the listing.
  *

@@ -1,6 +1,8 @@
 /**
  * The mock SIS: one generated district served over loopback HTTP as OneRoster 1.1 (OAuth 1.0a,
- * `/ims/oneroster/v1p1`) and as the Clever Data API v3.0 (district bearer token, `/v3.0`), by
+ * `/ims/oneroster/v1p1`), as OneRoster 1.2 (OAuth 2 client credentials at `/oauth/token`,
+ * `/ims/oneroster/rostering/v1p2`) and as the Clever Data API v3.0 (district bearer token,
+ * `/v3.0`), by
  * @rosterkit/demo's FakeOneRoster and FakeClever — the same handler logic the tests run against —
  * plus what a benchmark needs around them:
  *
@@ -80,8 +82,10 @@ export const settingsOf = (options: Options): Settings => {
   return s
 }
 
-/** The paths the two APIs are served under. */
+/** The paths the three APIs (and the OAuth 2 token endpoint of 1.2) are served under. */
 export const oneRosterPath = "/ims/oneroster/v1p1"
+export const oneRosterV1p2Path = "/ims/oneroster/rostering/v1p2"
+export const tokenPath = "/oauth/token"
 export const cleverPath = "/v3.0"
 
 /** Requests served so far. */
@@ -121,6 +125,12 @@ const prng = (seed: number) => {
 
 const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
+const readBody = async (req: http.IncomingMessage): Promise<string> => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString("utf8")
+}
+
 export const districtOf = (settings: Settings): Dataset.Dataset =>
   settings.shape === "flat" ? District.flat(settings.users) : District.realistic(settings.users)
 
@@ -134,11 +144,22 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     maxLimit: settings.pageClamp,
     cacheBytes
   })
+  const oneRosterV1p2 = FakeOneRoster.make({
+    dataset,
+    version: "1.2",
+    baseUrl: `${origin}${oneRosterV1p2Path}`,
+    // a day: a benchmark run never waits on a token renewal
+    auth: { type: "oauth2", clientId: settings.clientId, clientSecret: settings.clientSecret, tokenUrl: `${origin}${tokenPath}`, tokenTtlSeconds: 86_400 },
+    maxLimit: settings.pageClamp,
+    cacheBytes
+  })
   const clever = FakeClever.make({ dataset, baseUrl: `${origin}${cleverPath}`, token: settings.token, maxLimit: settings.pageClamp, cacheBytes })
+  const serverOf = (path: string) =>
+    path.startsWith(`${cleverPath}/`) ? clever : path.startsWith(`${oneRosterV1p2Path}/`) || path.startsWith(tokenPath) ? oneRosterV1p2 : oneRoster
   const random = prng(settings.seed)
   let stats = emptyStats
 
-  const fail = (res: http.ServerResponse, req: http.IncomingMessage, clever: boolean) => {
+  const fail = (res: http.ServerResponse, req: http.IncomingMessage, api: "clever" | "1.1" | "1.2") => {
     stats = { ...stats, failed: stats.failed + 1 }
     if (settings.failWith === "reset") {
       const socket = req.socket
@@ -148,7 +169,9 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     }
     const status = Number(settings.failWith)
     const body = JSON.stringify(
-      clever ? { message: status === 429 ? "Too Many Requests" : "Service Unavailable" } : FakeOneRoster.statusInfoSet(status === 429 ? "server_busy" : "internal_server_error", `mock fault: HTTP ${status}`)
+      api === "clever"
+        ? { message: status === 429 ? "Too Many Requests" : "Service Unavailable" }
+        : (api === "1.2" ? FakeOneRoster.statusInfo : FakeOneRoster.statusInfoSet)(status === 429 ? "server_busy" : "internal_server_error", `mock fault: HTTP ${status}`)
     )
     res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...(status === 429 ? { "retry-after": "0" } : {}) })
     res.end(body)
@@ -164,15 +187,18 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     }
     stats = { ...stats, requests: stats.requests + 1 }
     if (settings.latencyMs > 0) await sleep(settings.latencyMs)
-    const isClever = path.startsWith(`${cleverPath}/`)
-    if (settings.failRate > 0 && random() < settings.failRate) return fail(res, req, isClever)
+    const api = path.startsWith(`${cleverPath}/`) ? "clever" : path.startsWith(`${oneRosterV1p2Path}/`) ? "1.2" : "1.1"
+    if (settings.failRate > 0 && random() < settings.failRate) return fail(res, req, api)
     const headers = new Headers()
-    for (const name of ["authorization", "accept"]) {
+    for (const name of ["authorization", "accept", "content-type"]) {
       const value = req.headers[name]
       if (typeof value === "string") headers.set(name, value)
     }
-    const request = new Request(`${origin}${path}`, { method: req.method ?? "GET", headers })
-    const response = await (isClever ? clever.handle(request) : oneRoster.handle(request))
+    const method = req.method ?? "GET"
+    // the token endpoint's form body; listings are GETs
+    const form = method === "GET" || method === "HEAD" ? undefined : await readBody(req)
+    const request = new Request(`${origin}${path}`, { method, headers, ...(form === undefined ? {} : { body: form }) })
+    const response = await serverOf(path).handle(request)
     const body = new Uint8Array(await response.arrayBuffer())
     const out: Record<string, string> = { "content-length": String(body.byteLength) }
     response.headers.forEach((value, key) => {
@@ -194,6 +220,24 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
       for (let offset = 0; ; offset += settings.pageClamp) {
         const url = `${origin}${oneRosterPath}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
         const response = await oneRoster.handle(new Request(url, { headers: { authorization: OAuth1.authorization(url, { clientId, clientSecret }) } }))
+        if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
+        pages++
+        const total = Number(response.headers.get("x-total-count"))
+        await response.body?.cancel()
+        if (offset + settings.pageClamp >= total) break
+      }
+    }
+    // OneRoster 1.2: one token for the warm-up, then the same pages
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret })
+    const issued = await oneRosterV1p2.handle(
+      new Request(`${origin}${tokenPath}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() })
+    )
+    if (issued.status !== 200) throw new Error(`prebuild: ${tokenPath} answered ${issued.status}`)
+    const { access_token: token } = (await issued.json()) as { access_token: string }
+    for (const collection of ["students", "teachers"]) {
+      for (let offset = 0; ; offset += settings.pageClamp) {
+        const url = `${origin}${oneRosterV1p2Path}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
+        const response = await oneRosterV1p2.handle(new Request(url, { headers: { authorization: `Bearer ${token}` } }))
         if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
         pages++
         const total = Number(response.headers.get("x-total-count"))
@@ -225,6 +269,9 @@ export interface Server {
   readonly url: string
   /** The OneRoster 1.1 base URL. */
   readonly oneRoster: string
+  /** The OneRoster 1.2 base URL, and its OAuth 2 token endpoint. */
+  readonly oneRosterV1p2: string
+  readonly tokenUrl: string
   /** The Clever API base (with /v3.0/). */
   readonly clever: string
   readonly settings: Settings
@@ -272,6 +319,8 @@ export const start = async (options: Options & { readonly port?: number }): Prom
   return {
     url: origin,
     oneRoster: `${origin}${oneRosterPath}`,
+    oneRosterV1p2: `${origin}${oneRosterV1p2Path}`,
+    tokenUrl: `${origin}${tokenPath}`,
     clever: `${origin}${cleverPath}/`,
     settings,
     stats: handler.stats,

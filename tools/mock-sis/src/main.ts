@@ -5,7 +5,8 @@
  *       [--shape realistic|flat] [--fail-rate 0.01 --fail-with 503|429|reset] [--workers 2] \
  *       [--cache-mb 2048] [--no-prebuild] [--client-id … --client-secret … --token …] [--seed N]
  *
- * Prints one JSON line when every worker listens — `{ "url", "oneRoster", "clever", "users",
+ * Prints one JSON line when every worker listens — `{ "url", "oneRoster", "oneRosterV1p2",
+ * "tokenUrl", "clever", "users",
  * "workers", "clientId", "clientSecret", "token", "readyMs" }` — then serves until SIGINT / SIGTERM
  * (or, with --stop-on-stdin-end, until its stdin closes: a parent process went away).
  * With --workers W > 1, W node:cluster workers share the port, each with its own copy of the district.
@@ -103,6 +104,8 @@ const announce = (parsed: Parsed, origin: string, started: number) => {
   const ready = {
     url: origin,
     oneRoster: `${origin}${MockSis.oneRosterPath}`,
+    oneRosterV1p2: `${origin}${MockSis.oneRosterV1p2Path}`,
+    tokenUrl: `${origin}${MockSis.tokenPath}`,
     clever: `${origin}${MockSis.cleverPath}/`,
     users: s.users,
     shape: s.shape,

@@ -24,8 +24,28 @@ describe("the mock SIS", () => {
     expect(total).toBeGreaterThan(400)
     expect((await fetch(url)).status).toBe(401)
     const stats = (await (await fetch(`${server.url}/_mock/stats`)).json()) as MockSis.Stats
-    expect(stats.requests).toBe(2)
+    expect(stats.requests).toBe(2) // the 1.2 warm-up (its token and pages) is not counted either
     expect(stats.cpuMs).toBeGreaterThan(0)
+  })
+
+  it("serves OneRoster 1.2 with OAuth 2 client credentials: the same students as 1.1, users in the 1.2 shape", async () => {
+    const issued = await fetch(server.tokenUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString()
+    })
+    expect(issued.status).toBe(200)
+    const { access_token: token } = (await issued.json()) as { access_token: string }
+    const ids = async (url: string, init?: RequestInit) => {
+      const response = await (init === undefined ? signed(url) : fetch(url, init))
+      expect(response.status).toBe(200)
+      return ((await response.json()) as { users: Array<{ sourcedId: string; roles?: Array<{ role: string }> }> }).users
+    }
+    const v1p2 = await ids(`${server.oneRosterV1p2}/students?limit=100&offset=100`, { headers: { authorization: `Bearer ${token}` } })
+    const v1p1 = await ids(`${server.oneRoster}/students?limit=100&offset=100`)
+    expect(v1p2.map((u) => u.sourcedId)).toStrictEqual(v1p1.map((u) => u.sourcedId))
+    expect(v1p2.every((u) => u.roles?.some((r) => r.role === "student"))).toBe(true)
+    expect((await fetch(`${server.oneRosterV1p2}/students?limit=5`)).status).toBe(401)
   })
 
   it("serves Clever v3.0 with the bearer token and answers 413 above the clamp", async () => {
