@@ -1,5 +1,3 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- oauth-sign ships no types; this makes ours visible to every package that type-checks this file
-/// <reference path="./internal/oauth-sign.d.ts" />
 /**
  * A fake OneRoster 1.1 or 1.2 REST server over a Dataset, as a Fetch-API function
  * `(request: Request) => Promise<Response>`: serve it through msw (`Msw.handlers`) or over
@@ -10,10 +8,10 @@
  *   `/{sourcedId}` single envelopes, and the nested endpoints of the 1.1 spec.
  * - `filter=` evaluated with core `Filter` (or refused with 400 when `filter: false`),
  *   `sort` + `orderBy`, `fields` (only those fields).
- * - Auth: none, OAuth 1.0a (HMAC-SHA256 / HMAC-SHA1, verified with `oauth-sign`, an RFC 5849
- *   implementation independent of the client's `oauth-1.0a`; timestamps within 5 minutes of
- *   `now()`; nonces single-use), OAuth 2 client credentials (token endpoint, expiry on `now()`),
- *   or a static bearer.
+ * - Auth: none, OAuth 1.0a (HMAC-SHA256 / HMAC-SHA1, verified by OAuthServer with `oauth-sign`,
+ *   an RFC 5849 implementation independent of the client's `oauth-1.0a`; timestamps within 5
+ *   minutes of `now()`; nonces single-use), OAuth 2 client credentials (token endpoint, expiry
+ *   on `now()`), or a static bearer.
  * - Errors are OneRoster `statusInfoSet` bodies: 404 unknownobject, 401 unauthorisedrequest,
  *   400 invalid_filter_field / invalid_selection_field.
  * - Faults (Faults.ts) are applied after a request is recorded and before routing.
@@ -26,10 +24,10 @@ import * as Either from "effect/Either"
 import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
 import * as Schema from "effect/Schema"
-import oauthSign from "oauth-sign"
 import * as Dataset from "./Dataset.js"
 import type * as Fake from "./FakeServer.js"
 import * as Faults from "./Faults.js"
+import * as OAuthServer from "./OAuthServer.js"
 import * as PageCache from "./internal/pageCache.js"
 import { encodeQuery, integerParam, json, segmentsUnder } from "./internal/http.js"
 
@@ -165,26 +163,6 @@ const fieldsOf = (params: URLSearchParams): ReadonlyArray<string> | undefined =>
 }
 
 // ---------------------------------------------------------------------------------------------
-// OAuth 1.0a
-
-const oauthHeaderParams = (header: string): Map<string, string> | undefined => {
-  if (!/^OAuth\s+/i.test(header)) return undefined
-  const params = new Map<string, string>()
-  const pattern = /([A-Za-z0-9_.~%-]+)\s*=\s*"([^"]*)"/g
-  for (let match = pattern.exec(header); match !== null; match = pattern.exec(header)) {
-    try {
-      params.set(decodeURIComponent(match[1]!), decodeURIComponent(match[2]!))
-    } catch {
-      return undefined
-    }
-  }
-  return params
-}
-
-/** The RFC 5849 §3.4.1.2 base string URI: scheme://host[:non-default port]/path, no query. */
-const baseStringUri = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`
-
-// ---------------------------------------------------------------------------------------------
 
 const userRole = { students: "student", teachers: "teacher" } as const
 
@@ -226,7 +204,6 @@ export const make = (options: Options): FakeServer => {
     return withHrefs(key === "users" || key === "user" ? encodeUser(record as Model.User) : record, false) as Row
   }
   const requests: Array<RecordedRequest> = []
-  const nonces = new Set<string>()
   const tokens = new Map<string, number>() // token -> expiry (epoch ms)
   let tokensIssued = 0
   const tokenUrl = auth.type === "oauth2" ? new URL(auth.tokenUrl) : undefined
@@ -255,43 +232,17 @@ export const make = (options: Options): FakeServer => {
   const unauthorized = (description: string, challenge: string) =>
     failure(401, "unauthorisedrequest", description, { "WWW-Authenticate": challenge })
 
+  const useNonce = OAuthServer.nonceMemory({ now })
+
   const checkOAuth1 = (request: Request, url: URL, clientId: string, clientSecret: string): Response | undefined => {
-    const challenge = 'OAuth realm="rosterkit-fake"'
-    const header = request.headers.get("authorization")
-    if (header === null) return unauthorized("missing Authorization header", challenge)
-    const params = oauthHeaderParams(header)
-    if (params === undefined) return unauthorized("Authorization is not an OAuth header", challenge)
-    const required = ["oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature"]
-    const missing = required.filter((name) => !params.has(name))
-    if (missing.length > 0) return unauthorized(`missing ${missing.join(", ")}`, challenge)
-    if (params.get("oauth_consumer_key") !== clientId) return unauthorized("unknown consumer key", challenge)
-    const method = params.get("oauth_signature_method")!
-    if (method !== "HMAC-SHA256" && method !== "HMAC-SHA1") return unauthorized(`unsupported signature method ${method}`, challenge)
-    const version = params.get("oauth_version")
-    if (version !== undefined && version !== "1.0") return unauthorized(`unsupported oauth_version ${version}`, challenge)
-    const timestamp = Number(params.get("oauth_timestamp"))
-    if (!Number.isFinite(timestamp) || Math.abs(now() / 1000 - timestamp) > 300) {
-      return unauthorized("oauth_timestamp is not within 5 minutes of the server clock", challenge)
-    }
-    // Every query parameter and every oauth_* parameter but the signature (and realm).
-    const signed: Record<string, Array<string>> = Object.create(null)
-    const add = (key: string, value: string) => {
-      ;(signed[key] ??= []).push(value)
-    }
-    url.searchParams.forEach((value, key) => add(key, value))
-    for (const [key, value] of params) if (key !== "oauth_signature" && key !== "realm") add(key, value)
-    const expected = oauthSign.sign(method, request.method, baseStringUri(url), signed, clientSecret, "")
-    if (expected !== params.get("oauth_signature")) return unauthorized("invalid signature", challenge)
-    const nonce = params.get("oauth_nonce")!
-    if (nonces.has(nonce)) return unauthorized("oauth_nonce has been used before", challenge)
-    nonces.add(nonce)
-    return undefined
+    const result = OAuthServer.verifyOAuth1(
+      { method: request.method, url, authorization: request.headers.get("authorization") ?? undefined },
+      { secretOf: (key) => (key === clientId ? clientSecret : undefined), methods: ["HMAC-SHA256", "HMAC-SHA1"], now, useNonce }
+    )
+    return result._tag === "Valid" ? undefined : unauthorized(result.description, 'OAuth realm="rosterkit-fake"')
   }
 
-  const bearerOf = (request: Request): string | undefined => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")
-    return match?.[1]
-  }
+  const bearerOf = (request: Request): string | undefined => OAuthServer.bearerOf(request.headers.get("authorization") ?? undefined)
 
   const checkAuth = (request: Request, url: URL): Response | undefined => {
     switch (auth.type) {
@@ -324,24 +275,7 @@ export const make = (options: Options): FakeServer => {
     if (form.get("grant_type") !== "client_credentials") {
       return oauthError(400, "unsupported_grant_type", "only client_credentials is supported")
     }
-    let clientId = form.get("client_id") ?? undefined
-    let clientSecret = form.get("client_secret") ?? undefined
-    const basic = /^Basic\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")
-    if (basic !== null) {
-      const decoded = Buffer.from(basic[1]!, "base64").toString("utf8")
-      const colon = decoded.indexOf(":")
-      const decode = (s: string) => {
-        try {
-          return decodeURIComponent(s.replace(/\+/g, " "))
-        } catch {
-          return s
-        }
-      }
-      if (colon >= 0) {
-        clientId = decode(decoded.slice(0, colon))
-        clientSecret = decode(decoded.slice(colon + 1))
-      }
-    }
+    const { clientId, clientSecret } = OAuthServer.clientCredentials(form, request.headers.get("authorization") ?? undefined)
     if (clientId !== auth.clientId || clientSecret !== auth.clientSecret) {
       return oauthError(401, "invalid_client", "unknown client or wrong secret", { "WWW-Authenticate": 'Basic realm="rosterkit-fake"' })
     }
