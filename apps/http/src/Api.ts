@@ -2,8 +2,9 @@
  * The gateway's HTTP API as an `HttpApi` definition: the routes, their parameters and their
  * answers. `/openapi.json` and `/docs` are generated from it; the handlers are in Gateway.ts.
  *
- * OneRoster groups are made by `oneRosterGroup(name, prefix)`, so a second OneRoster version
- * (e.g. `/ims/oneroster/rostering/v1p2`) is one more group with its own prefix.
+ * OneRoster groups are made by `oneRosterGroup(name, prefix, version)`: OneRoster 1.1 under
+ * `/ims/oneroster/v1p1` and 1.2 under `/ims/oneroster/rostering/v1p2` are two groups with the
+ * same routes, each with its version's error bodies.
  */
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
@@ -17,13 +18,24 @@ import * as StatusInfo from "./StatusInfo.js"
 const param = (description: string) =>
   Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)).annotations({ description }))
 
-const errors = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E) =>
-  (endpoint as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps)
+const errors = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E, version: Model.Version = "1.1") => {
+  const e = endpoint as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
+  if (version === "1.2") {
+    const body = StatusInfo.StatusInfoV1p2
+    return e
+      .addError(body, { status: 400 })
+      .addError(body.annotations({ identifier: "ImsxStatusInfoUnauthorized" }), { status: 401 })
+      .addError(body.annotations({ identifier: "ImsxStatusInfoUnknownObject" }), { status: 404 })
+      .addError(body.annotations({ identifier: "ImsxStatusInfoServerBusy" }), { status: 429 })
+      .addError(body.annotations({ identifier: "ImsxStatusInfoUpstreamFailed" }), { status: 502 }) as unknown as E
+  }
+  return e
     .addError(StatusInfo.StatusInfoSet, { status: 400 })
     .addError(StatusInfo.StatusInfoSet.annotations({ identifier: "Unauthorized" }), { status: 401 })
     .addError(StatusInfo.StatusInfoSet.annotations({ identifier: "UnknownObject" }), { status: 404 })
     .addError(StatusInfo.StatusInfoSet.annotations({ identifier: "UpstreamFailed" }), { status: 502 })
     .addError(StatusInfo.StatusInfoSet.annotations({ identifier: "UpstreamBusy" }), { status: 503 }) as unknown as E
+}
 
 const Health = Schema.Struct({ status: Schema.Literal("ok") })
 
@@ -106,15 +118,16 @@ const SingleEnvelope = Schema.Record({ key: Schema.String, value: Schema.Unknown
   description: 'A OneRoster record: { "<entity>": {...} }'
 })
 
-/** The OneRoster read API under `prefix`. */
-export const oneRosterGroup = <const Name extends string>(name: Name, prefix: `/${string}`) =>
+/** The OneRoster read API of `version` under `prefix`. */
+export const oneRosterGroup = <const Name extends string>(name: Name, prefix: `/${string}`, version: Model.Version = "1.1") =>
   HttpApiGroup.make(name)
     .add(
       errors(
         HttpApiEndpoint.get("list", "/:collection")
           .setPath(Schema.Struct({ collection: Schema.String.annotations({ description: Model.entityKinds.join(" | ") }) }))
           .setUrlParams(listParams)
-          .addSuccess(ListEnvelope)
+          .addSuccess(ListEnvelope),
+        version
       )
     )
     .add(
@@ -122,7 +135,8 @@ export const oneRosterGroup = <const Name extends string>(name: Name, prefix: `/
         HttpApiEndpoint.get("get", "/:collection/:sourcedId")
           .setPath(Schema.Struct({ collection: Schema.String, sourcedId: Schema.String }))
           .setUrlParams(Schema.Struct({ fields: param("comma-separated fields to return") }))
-          .addSuccess(SingleEnvelope)
+          .addSuccess(SingleEnvelope),
+        version
       )
     )
     .add(
@@ -134,7 +148,8 @@ export const oneRosterGroup = <const Name extends string>(name: Name, prefix: `/
           .annotate(
             OpenApi.Description,
             "classes/{id}/students|teachers, courses/{id}/classes, schools/{id}/classes|courses|enrollments|students|teachers|terms, students|teachers|users/{id}/classes, terms/{id}/classes|gradingPeriods"
-          )
+          ),
+        version
       )
     )
     .add(
@@ -143,7 +158,8 @@ export const oneRosterGroup = <const Name extends string>(name: Name, prefix: `/
           .setPath(Schema.Struct({ schoolId: Schema.String, classId: Schema.String, relation: Schema.String }))
           .setUrlParams(listParams)
           .addSuccess(ListEnvelope)
-          .annotate(OpenApi.Description, "schools/{id}/classes/{id}/enrollments|students|teachers")
+          .annotate(OpenApi.Description, "schools/{id}/classes/{id}/enrollments|students|teachers"),
+        version
       )
     )
     .prefix(prefix)
@@ -153,17 +169,26 @@ export const v1p1Prefix = "/ims/oneroster/v1p1" as const
 
 export const oneRosterV1p1 = oneRosterGroup("oneRosterV1p1", v1p1Prefix).annotate(OpenApi.Description, "OneRoster 1.1 read API")
 
+/** The OneRoster 1.2 prefix (the 1.2 REST binding's base). */
+export const v1p2Prefix = "/ims/oneroster/rostering/v1p2" as const
+
+export const oneRosterV1p2 = oneRosterGroup("oneRosterV1p2", v1p2Prefix, "1.2").annotate(
+  OpenApi.Description,
+  "OneRoster 1.2 read API: users with roles[], references with hrefs, no nulls, imsx_StatusInfo errors; OAuth 2 (bearer) only"
+)
+
 export const api = HttpApi.make("rosterkit")
   .add(system)
   .add(oauth)
   .add(query)
   .add(oneRosterV1p1)
+  .add(oneRosterV1p2)
   .annotateContext(
     OpenApi.annotations({
       title: "rosterkit gateway",
       version: "1.0.0",
       description:
-        "One district's roster (ClassLink, Clever, OneRoster CSV or any OneRoster 1.1 server) as a query API and a OneRoster 1.1 read API. Every route but /health, /openapi.json, /docs and /oauth/token needs OAuth 1.0a HMAC-SHA256, an OAuth 2 bearer token or a bearer key.",
+        "One district's roster (ClassLink, Clever, OneRoster CSV or any OneRoster 1.1 / 1.2 server) as a query API and OneRoster 1.1 and 1.2 read APIs. Every route but /health, /openapi.json, /docs and /oauth/token needs OAuth 1.0a HMAC-SHA256, an OAuth 2 bearer token or a bearer key.",
       transform: (spec) => ({
         ...spec,
         components: {

@@ -128,26 +128,37 @@ const collect = <A>(stream: Stream.Stream<A, RosterError>): Effect.Effect<Readon
 
 const isEntityKind = (value: string): value is Model.EntityKind => (Model.entityKinds as ReadonlyArray<string>).includes(value)
 
-/** Authenticates, binds the client to its district, and turns provider failures into statusInfoSet answers. */
+/**
+ * Authenticates, binds the client to its district, and turns provider failures into OneRoster
+ * error answers (`errors`: 1.1's statusInfoSet unless told). OneRoster 1.2 takes OAuth 2 only
+ * (its spec's security scheme): a 1.2 request signed with OAuth 1.0a is refused.
+ */
 const authorized = (
   request: HttpServerRequest.HttpServerRequest,
-  handle: (district: District, url: URL, state: State) => Effect.Effect<HttpServerResponse.HttpServerResponse, RosterError>
+  handle: (district: District, url: URL, state: State) => Effect.Effect<HttpServerResponse.HttpServerResponse, RosterError>,
+  errors: StatusInfo.Errors = StatusInfo.v1p1
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, GatewayState> =>
   Effect.gen(function* () {
     const state = yield* GatewayState
     const url = publicUrl(request)
     const result = state.auth.authenticate({ method: request.method, url, headers: request.headers })
-    if (result._tag === "Denied") return StatusInfo.unauthorized(result.description, result.challenge)
+    if (result._tag === "Denied") return errors.unauthorized(result.description, result.challenge)
+    if (errors.version === "1.2" && result.scheme === "oauth1") {
+      return errors.unauthorized(
+        "OneRoster 1.2 takes OAuth 2: send a bearer token from POST /oauth/token (client credentials) or a bearer key; OAuth 1.0a is for /ims/oneroster/v1p1",
+        'Bearer realm="rosterkit"'
+      )
+    }
     yield* FiberRef.set(currentClient, result.client.id)
     const district = state.districts.get(result.client.district)
-    if (district === undefined) return StatusInfo.response(500, "internal_server_error", "this client's district is not served")
+    if (district === undefined) return errors.response(500, "internal_server_error", "this client's district is not served")
     return yield* handle(district, url, state).pipe(
       Effect.catchAll((error) =>
         Effect.sync(() => {
           if (error._tag !== "NotFound" && error._tag !== "InvalidQuery") {
             state.log(`upstream ${district.name}: ${error.message}`)
           }
-          return StatusInfo.fromRosterError(error)
+          return errors.fromRosterError(error)
         })
       )
     )
@@ -213,33 +224,33 @@ const members = (state: State, district: District, kind: "classes" | "schools", 
 
 const refersTo = (ref: { readonly sourcedId: string } | null | undefined, id: string) => ref != null && ref.sourcedId === id
 
-const listHandler = (district: District, url: URL, state: State, collection: string) =>
+const listHandler = (district: District, url: URL, state: State, dialect: Listing.Dialect, collection: string) =>
   Effect.gen(function* () {
-    if (!isEntityKind(collection)) return StatusInfo.notFound(`no endpoint ${url.pathname}`)
-    if (!district.provider.capabilities.entities.includes(collection)) return StatusInfo.notFound(`this district's SIS has no ${collection}`)
-    return Listing.list(url, collection, yield* all(state, district, collection))
+    if (!isEntityKind(collection)) return dialect.errors.notFound(`no endpoint ${url.pathname}`)
+    if (!district.provider.capabilities.entities.includes(collection)) return dialect.errors.notFound(`this district's SIS has no ${collection}`)
+    return Listing.list(url, collection, yield* all(state, district, collection), dialect)
   })
 
-const getHandler = (district: District, url: URL, state: State, collection: string, id: string) =>
+const getHandler = (district: District, url: URL, state: State, dialect: Listing.Dialect, collection: string, id: string) =>
   Effect.gen(function* () {
-    if (!isEntityKind(collection)) return StatusInfo.notFound(`no endpoint ${url.pathname}`)
-    return Listing.single(url, collection, yield* one(state, district, collection, id))
+    if (!isEntityKind(collection)) return dialect.errors.notFound(`no endpoint ${url.pathname}`)
+    return Listing.single(url, collection, yield* one(state, district, collection, id), dialect)
   })
 
-const nestedHandler = (district: District, url: URL, state: State, collection: string, id: string, relation: string) =>
+const nestedHandler = (district: District, url: URL, state: State, dialect: Listing.Dialect, collection: string, id: string, relation: string) =>
   Effect.gen(function* () {
-    const noEndpoint = StatusInfo.notFound(`no endpoint ${url.pathname}`)
+    const noEndpoint = dialect.errors.notFound(`no endpoint ${url.pathname}`)
     const key = `${collection}/${relation}`
     switch (key) {
       case "classes/students":
       case "classes/teachers": {
         yield* one(state, district, "classes", id)
-        return Listing.list(url, relation as "students" | "teachers", yield* members(state, district, "classes", id, relation as RosterProvider.MemberRole))
+        return Listing.list(url, relation as "students" | "teachers", yield* members(state, district, "classes", id, relation as RosterProvider.MemberRole), dialect)
       }
       case "courses/classes": {
         yield* one(state, district, "courses", id)
         const classes = yield* state.cache.through(`${district.name}|classesOfCourse|${id}`, collect(district.provider.classesOfCourse(id)))
-        return Listing.list(url, "classes", classes)
+        return Listing.list(url, "classes", classes, dialect)
       }
       case "schools/classes":
       case "schools/courses":
@@ -250,18 +261,18 @@ const nestedHandler = (district: District, url: URL, state: State, collection: s
         yield* one(state, district, "schools", id)
         switch (relation) {
           case "classes":
-            return Listing.list(url, "classes", (yield* all(state, district, "classes")).filter((c) => refersTo(c.school, id)))
+            return Listing.list(url, "classes", (yield* all(state, district, "classes")).filter((c) => refersTo(c.school, id)), dialect)
           case "courses":
-            return Listing.list(url, "courses", (yield* all(state, district, "courses")).filter((c) => refersTo(c.org, id)))
+            return Listing.list(url, "courses", (yield* all(state, district, "courses")).filter((c) => refersTo(c.org, id)), dialect)
           case "enrollments":
-            return Listing.list(url, "enrollments", (yield* all(state, district, "enrollments")).filter((e) => refersTo(e.school, id)))
+            return Listing.list(url, "enrollments", (yield* all(state, district, "enrollments")).filter((e) => refersTo(e.school, id)), dialect)
           case "terms": {
             const classes = (yield* all(state, district, "classes")).filter((c) => refersTo(c.school, id))
             const termIds = new Set(classes.flatMap((c) => (c.terms ?? []).map((t) => t.sourcedId)))
-            return Listing.list(url, "terms", (yield* all(state, district, "terms")).filter((t) => termIds.has(t.sourcedId)))
+            return Listing.list(url, "terms", (yield* all(state, district, "terms")).filter((t) => termIds.has(t.sourcedId)), dialect)
           }
           default:
-            return Listing.list(url, relation as "students" | "teachers", yield* members(state, district, "schools", id, relation as RosterProvider.MemberRole))
+            return Listing.list(url, relation as "students" | "teachers", yield* members(state, district, "schools", id, relation as RosterProvider.MemberRole), dialect)
         }
       }
       case "students/classes":
@@ -269,30 +280,30 @@ const nestedHandler = (district: District, url: URL, state: State, collection: s
       case "users/classes": {
         yield* one(state, district, collection as "students" | "teachers" | "users", id)
         const classIds = new Set((yield* all(state, district, "enrollments")).filter((e) => refersTo(e.user, id)).map((e) => e.class.sourcedId))
-        return Listing.list(url, "classes", (yield* all(state, district, "classes")).filter((c) => classIds.has(c.sourcedId)))
+        return Listing.list(url, "classes", (yield* all(state, district, "classes")).filter((c) => classIds.has(c.sourcedId)), dialect)
       }
       case "terms/classes": {
         yield* one(state, district, "terms", id)
-        return Listing.list(url, "classes", (yield* all(state, district, "classes")).filter((c) => (c.terms ?? []).some((t) => t.sourcedId === id)))
+        return Listing.list(url, "classes", (yield* all(state, district, "classes")).filter((c) => (c.terms ?? []).some((t) => t.sourcedId === id)), dialect)
       }
       case "terms/gradingPeriods": {
         yield* one(state, district, "terms", id)
-        return Listing.list(url, "gradingPeriods", (yield* all(state, district, "gradingPeriods")).filter((g) => refersTo(g.parent, id)))
+        return Listing.list(url, "gradingPeriods", (yield* all(state, district, "gradingPeriods")).filter((g) => refersTo(g.parent, id)), dialect)
       }
       default:
         return noEndpoint
     }
   })
 
-const schoolClassHandler = (district: District, url: URL, state: State, schoolId: string, classId: string, relation: string) =>
+const schoolClassHandler = (district: District, url: URL, state: State, dialect: Listing.Dialect, schoolId: string, classId: string, relation: string) =>
   Effect.gen(function* () {
-    if (relation !== "enrollments" && relation !== "students" && relation !== "teachers") return StatusInfo.notFound(`no endpoint ${url.pathname}`)
+    if (relation !== "enrollments" && relation !== "students" && relation !== "teachers") return dialect.errors.notFound(`no endpoint ${url.pathname}`)
     const cls = yield* one(state, district, "classes", classId)
-    if (!refersTo(cls.school, schoolId)) return StatusInfo.notFound(`class '${classId}' of school '${schoolId}' not found`)
+    if (!refersTo(cls.school, schoolId)) return dialect.errors.notFound(`class '${classId}' of school '${schoolId}' not found`)
     if (relation === "enrollments") {
-      return Listing.list(url, "enrollments", (yield* all(state, district, "enrollments")).filter((e) => refersTo(e.class, classId)))
+      return Listing.list(url, "enrollments", (yield* all(state, district, "enrollments")).filter((e) => refersTo(e.class, classId)), dialect)
     }
-    return Listing.list(url, relation, yield* members(state, district, "classes", classId, relation))
+    return Listing.list(url, relation, yield* members(state, district, "classes", classId, relation), dialect)
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -327,20 +338,47 @@ const QueryLive = HttpApiBuilder.group(Api.api, "query", (handlers) =>
     )
 )
 
-/** The handlers of a OneRoster group made by `Api.oneRosterGroup`. */
+/** The dialect of a OneRoster request: 1.1, or 1.2 with hrefs under the prefix the client called. */
+const dialectOf = (version: Model.Version, url: URL): Listing.Dialect =>
+  version === "1.2" ? Listing.v1p2(`${url.origin}${Api.v1p2Prefix}`) : Listing.v1p1
+
+/** A OneRoster handler of `version`: authenticated, with that version's errors and records. */
+const oneRoster = (
+  version: Model.Version,
+  request: HttpServerRequest.HttpServerRequest,
+  handle: (district: District, url: URL, state: State, dialect: Listing.Dialect) => Effect.Effect<HttpServerResponse.HttpServerResponse, RosterError>
+) => authorized(request, (district, url, state) => handle(district, url, state, dialectOf(version, url)), StatusInfo.of(version))
+
+/** The handlers of the OneRoster groups made by `Api.oneRosterGroup` (the same for both versions). */
 const OneRosterV1p1Live = HttpApiBuilder.group(Api.api, "oneRosterV1p1", (handlers) =>
   handlers
-    .handleRaw("list", ({ request, path }) => authorized(request, (d, url, state) => listHandler(d, url, state, path.collection)))
-    .handleRaw("get", ({ request, path }) => authorized(request, (d, url, state) => getHandler(d, url, state, path.collection, path.sourcedId)))
+    .handleRaw("list", ({ request, path }) => oneRoster("1.1", request, (d, url, state, dialect) => listHandler(d, url, state, dialect, path.collection)))
+    .handleRaw("get", ({ request, path }) =>
+      oneRoster("1.1", request, (d, url, state, dialect) => getHandler(d, url, state, dialect, path.collection, path.sourcedId))
+    )
     .handleRaw("nested", ({ request, path }) =>
-      authorized(request, (d, url, state) => nestedHandler(d, url, state, path.collection, path.sourcedId, path.relation))
+      oneRoster("1.1", request, (d, url, state, dialect) => nestedHandler(d, url, state, dialect, path.collection, path.sourcedId, path.relation))
     )
     .handleRaw("schoolClass", ({ request, path }) =>
-      authorized(request, (d, url, state) => schoolClassHandler(d, url, state, path.schoolId, path.classId, path.relation))
+      oneRoster("1.1", request, (d, url, state, dialect) => schoolClassHandler(d, url, state, dialect, path.schoolId, path.classId, path.relation))
     )
 )
 
-export const layerApi = HttpApiBuilder.api(Api.api).pipe(Layer.provide([SystemLive, OAuthLive, QueryLive, OneRosterV1p1Live]))
+const OneRosterV1p2Live = HttpApiBuilder.group(Api.api, "oneRosterV1p2", (handlers) =>
+  handlers
+    .handleRaw("list", ({ request, path }) => oneRoster("1.2", request, (d, url, state, dialect) => listHandler(d, url, state, dialect, path.collection)))
+    .handleRaw("get", ({ request, path }) =>
+      oneRoster("1.2", request, (d, url, state, dialect) => getHandler(d, url, state, dialect, path.collection, path.sourcedId))
+    )
+    .handleRaw("nested", ({ request, path }) =>
+      oneRoster("1.2", request, (d, url, state, dialect) => nestedHandler(d, url, state, dialect, path.collection, path.sourcedId, path.relation))
+    )
+    .handleRaw("schoolClass", ({ request, path }) =>
+      oneRoster("1.2", request, (d, url, state, dialect) => schoolClassHandler(d, url, state, dialect, path.schoolId, path.classId, path.relation))
+    )
+)
+
+export const layerApi = HttpApiBuilder.api(Api.api).pipe(Layer.provide([SystemLive, OAuthLive, QueryLive, OneRosterV1p1Live, OneRosterV1p2Live]))
 
 // ---------------------------------------------------------------------------------------------
 // Serving
@@ -362,9 +400,10 @@ const layerMiddleware = HttpApiBuilder.middleware(
             Effect.catchAllCause((cause) =>
               Effect.sync(() => {
                 const error = Cause.squash(cause)
-                if (Predicate.hasProperty(error, "_tag") && error._tag === "RouteNotFound") return StatusInfo.notFound(`no endpoint ${url.pathname}`)
+                const errors = url.pathname.startsWith(`${Api.v1p2Prefix}/`) ? StatusInfo.v1p2 : StatusInfo.v1p1
+                if (Predicate.hasProperty(error, "_tag") && error._tag === "RouteNotFound") return errors.notFound(`no endpoint ${url.pathname}`)
                 state.log(`internal error on ${request.method} ${url.pathname}: ${error instanceof Error ? error.message : "unknown"}`)
-                return StatusInfo.response(500, "internal_server_error", "internal error")
+                return errors.response(500, "internal_server_error", "internal error")
               })
             )
           )

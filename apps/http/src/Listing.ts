@@ -1,12 +1,18 @@
 /**
- * OneRoster 1.1 list semantics over records the gateway already holds: `filter` (core Filter,
+ * OneRoster list semantics over records the gateway already holds: `filter` (core Filter,
  * the same language every provider speaks), `sort` + `orderBy`, `fields`, `limit` / `offset`
  * paging, the `{"<collection>": [...]}` envelope, `X-Total-Count` and a `Link` header with next,
  * prev, first and last as absolute URLs. Every bad parameter is a 400 naming it.
+ *
+ * A `Dialect` says which OneRoster version is written: its error bodies and how a held record
+ * is written (1.1: as held; 1.2: `@rosterkit/demo/OneRosterWire`'s 1.2 writer). Filter and sort
+ * work on the held records (the same records whatever the version, as a OneRoster server
+ * filters its own data), `fields` on the written ones, and only the page served is written.
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
+import * as OneRosterWire from "@rosterkit/demo/OneRosterWire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as StatusInfo from "./StatusInfo.js"
@@ -15,6 +21,43 @@ export const defaultLimit = 100
 export const maxLimit = 10_000
 
 type Row = Readonly<Record<string, unknown>>
+
+/** What a OneRoster version writes. */
+export interface Dialect {
+  readonly errors: StatusInfo.Errors
+  /** A held record of `kind` as this version writes it. */
+  readonly write: (kind: Model.EntityKind, record: unknown) => unknown
+}
+
+/** OneRoster 1.1: statusInfoSet errors, records as held. */
+export const v1p1: Dialect = { errors: StatusInfo.v1p1, write: (_, record) => record }
+
+// Written 1.2 records, per base URL (the hrefs name it) and held record: a record is written once
+// while it stays cached. Base URLs come from the Host header: only a few are remembered.
+const writtenV1p2 = new Map<string, { readonly write: (record: unknown, user: boolean) => unknown; readonly memo: WeakMap<object, unknown> }>()
+
+/** OneRoster 1.2 under `baseUrl` (".../ims/oneroster/rostering/v1p2"): imsx_StatusInfo errors, records written by OneRosterWire. */
+export const v1p2 = (baseUrl: string): Dialect => {
+  let entry = writtenV1p2.get(baseUrl)
+  if (entry === undefined) {
+    entry = { write: OneRosterWire.v1p2Writer({ baseUrl, hrefs: "all" }), memo: new WeakMap() }
+    if (writtenV1p2.size >= 16) writtenV1p2.delete(writtenV1p2.keys().next().value!)
+    writtenV1p2.set(baseUrl, entry)
+  }
+  const { write, memo } = entry
+  return {
+    errors: StatusInfo.v1p2,
+    write: (kind, record) => {
+      if (record === null || typeof record !== "object") return record
+      let written = memo.get(record)
+      if (written === undefined) {
+        written = write(record, OneRosterWire.isUserKind(kind))
+        memo.set(record, written)
+      }
+      return written
+    }
+  }
+}
 
 /** The fields of a collection: its schema's, and any field its records carry. */
 export const knownFields = (kind: Model.EntityKind, records: ReadonlyArray<unknown>): ReadonlySet<string> => {
@@ -34,11 +77,16 @@ const encodeQuery = (params: URLSearchParams): string => {
   return parts.join("&")
 }
 
-const integer = (params: URLSearchParams, name: string, min: number): Either.Either<number | undefined, HttpServerResponse.HttpServerResponse> => {
+const integer = (
+  params: URLSearchParams,
+  name: string,
+  min: number,
+  errors: StatusInfo.Errors
+): Either.Either<number | undefined, HttpServerResponse.HttpServerResponse> => {
   const raw = params.get(name)
   if (raw === null) return Either.right(undefined)
   if (!/^\s*\d{1,9}\s*$/.test(raw) || Number(raw) < min) {
-    return Either.left(StatusInfo.badParameter(name, `must be a whole number of at least ${min}, not '${raw.slice(0, 40)}'`))
+    return Either.left(errors.badParameter(name, `must be a whole number of at least ${min}, not '${raw.slice(0, 40)}'`))
   }
   return Either.right(Number(raw))
 }
@@ -46,14 +94,15 @@ const integer = (params: URLSearchParams, name: string, min: number): Either.Eit
 /** Parses `filter`, checking that its fields exist: 400 invalid_filter_field otherwise. */
 export const parseFilter = (
   raw: string | null,
-  fields: ReadonlySet<string>
+  fields: ReadonlySet<string>,
+  errors: StatusInfo.Errors = StatusInfo.v1p1
 ): Either.Either<Filter.Filter | undefined, HttpServerResponse.HttpServerResponse> => {
   if (raw === null || raw.trim() === "") return Either.right(undefined)
   const parsed = Effect.runSync(Effect.either(Filter.parse(raw)))
-  if (Either.isLeft(parsed)) return Either.left(StatusInfo.badParameter("filter", parsed.left.reason, "invalid_filter_field"))
+  if (Either.isLeft(parsed)) return Either.left(errors.badParameter("filter", parsed.left.reason, "invalid_filter_field"))
   const unknown = parsed.right.predicates.find((p) => !fields.has(p.field.split(".")[0]!))
   if (unknown !== undefined) {
-    return Either.left(StatusInfo.badParameter("filter", `unknown field '${unknown.field}'`, "invalid_filter_field"))
+    return Either.left(errors.badParameter("filter", `unknown field '${unknown.field}'`, "invalid_filter_field"))
   }
   return Either.right(parsed.right)
 }
@@ -61,14 +110,15 @@ export const parseFilter = (
 /** `fields=a,b`: undefined for all fields; 400 invalid_selection_field for an unknown one. */
 export const parseFields = (
   params: URLSearchParams,
-  fields: ReadonlySet<string>
+  fields: ReadonlySet<string>,
+  errors: StatusInfo.Errors = StatusInfo.v1p1
 ): Either.Either<ReadonlyArray<string> | undefined, HttpServerResponse.HttpServerResponse> => {
   const raw = params.get("fields")
   if (raw === null) return Either.right(undefined)
   const list = raw.split(",").map((f) => f.trim()).filter((f) => f.length > 0)
-  if (list.length === 0) return Either.left(StatusInfo.badParameter("fields", "names no field", "invalid_selection_field"))
+  if (list.length === 0) return Either.left(errors.badParameter("fields", "names no field", "invalid_selection_field"))
   const unknown = list.find((f) => !fields.has(f))
-  if (unknown !== undefined) return Either.left(StatusInfo.badParameter("fields", `unknown field '${unknown.slice(0, 60)}'`, "invalid_selection_field"))
+  if (unknown !== undefined) return Either.left(errors.badParameter("fields", `unknown field '${unknown.slice(0, 60)}'`, "invalid_selection_field"))
   return Either.right(list)
 }
 
@@ -93,23 +143,25 @@ const valueAt = (record: unknown, path: ReadonlyArray<string>): unknown => {
 export const list = (
   url: URL,
   kind: Model.EntityKind,
-  records: ReadonlyArray<unknown>
+  records: ReadonlyArray<unknown>,
+  dialect: Dialect = v1p1
 ): HttpServerResponse.HttpServerResponse => {
   const params = url.searchParams
+  const errors = dialect.errors
   const fields = knownFields(kind, records)
   const checked = Either.all({
-    limit: integer(params, "limit", 1),
-    offset: integer(params, "offset", 0),
-    filter: parseFilter(params.get("filter"), fields),
-    fields: parseFields(params, fields)
+    limit: integer(params, "limit", 1, errors),
+    offset: integer(params, "offset", 0, errors),
+    filter: parseFilter(params.get("filter"), fields, errors),
+    fields: parseFields(params, fields, errors)
   })
   if (Either.isLeft(checked)) return checked.left
   const sort = params.get("sort")?.trim() ?? ""
   if (sort !== "" && !fields.has(sort.split(".")[0]!)) {
-    return StatusInfo.badParameter("sort", `unknown field '${sort.slice(0, 60)}'`, "invalid_selection_field")
+    return errors.badParameter("sort", `unknown field '${sort.slice(0, 60)}'`, "invalid_selection_field")
   }
   const orderBy = (params.get("orderBy") ?? "asc").trim().toLowerCase()
-  if (orderBy !== "asc" && orderBy !== "desc") return StatusInfo.badParameter("orderBy", `must be asc or desc, not '${orderBy.slice(0, 20)}'`)
+  if (orderBy !== "asc" && orderBy !== "desc") return errors.badParameter("orderBy", `must be asc or desc, not '${orderBy.slice(0, 20)}'`)
 
   const { filter, offset = 0 } = checked.right
   const limit = Math.min(checked.right.limit ?? defaultLimit, maxLimit)
@@ -127,7 +179,7 @@ export const list = (
     })
   }
   const total = selected.length
-  const page = selected.slice(offset, offset + limit).map((r) => project(r, checked.right.fields))
+  const page = selected.slice(offset, offset + limit).map((r) => project(dialect.write(kind, r), checked.right.fields))
 
   const at = (newOffset: number) => {
     const next = new URLSearchParams(params)
@@ -147,8 +199,8 @@ export const list = (
 }
 
 /** The answer to a OneRoster single-record request. */
-export const single = (url: URL, kind: Model.EntityKind, record: unknown): HttpServerResponse.HttpServerResponse => {
-  const fields = parseFields(url.searchParams, knownFields(kind, [record]))
+export const single = (url: URL, kind: Model.EntityKind, record: unknown, dialect: Dialect = v1p1): HttpServerResponse.HttpServerResponse => {
+  const fields = parseFields(url.searchParams, knownFields(kind, [record]), dialect.errors)
   if (Either.isLeft(fields)) return fields.left
-  return HttpServerResponse.unsafeJson({ [Model.singleEnvelopeKey[kind]]: project(record, fields.right) })
+  return HttpServerResponse.unsafeJson({ [Model.singleEnvelopeKey[kind]]: project(dialect.write(kind, record), fields.right) })
 }

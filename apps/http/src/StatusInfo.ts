@@ -1,14 +1,20 @@
 /**
- * OneRoster 1.1 error responses: a `statusInfoSet` body with the spec's codeMinor values, and the
- * HTTP status for every rosterkit failure. Upstream failures are described without the upstream's
- * URL or body (they stay in the gateway's log, redacted), so nothing about the SIS or its
- * credentials reaches a client.
+ * OneRoster error responses, in each version's shape (`@rosterkit/demo/OneRosterWire`, the
+ * bodies the fake OneRoster server writes too): 1.1 a `statusInfoSet` body, 1.2 a bare
+ * `imsx_StatusInfo` object, with the spec's codeMinor values (1.2 spells `invalid_data`
+ * `invaliddata`), and the HTTP status for every rosterkit failure. Upstream failures are
+ * described without the upstream's URL or body (they stay in the gateway's log, redacted), so
+ * nothing about the SIS or its credentials reaches a client.
+ *
+ * `make(version)` gives the responses of one version; the module's own functions are 1.1's.
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as Model from "@rosterkit/core/Model"
 import type { RosterError } from "@rosterkit/core/RosterError"
+import * as OneRosterWire from "@rosterkit/demo/OneRosterWire"
 import * as Schema from "effect/Schema"
 
-/** The codeMinor values the gateway answers with. */
+/** The codeMinor values the gateway answers with (1.1's spelling). */
 export const codeMinors = [
   "invalid_filter_field",
   "invalid_selection_field",
@@ -37,57 +43,85 @@ export const StatusInfoSet = Schema.Struct({
 }).annotations({ identifier: "StatusInfoSet", description: "A OneRoster 1.1 error" })
 export type StatusInfoSet = typeof StatusInfoSet.Type
 
-export const body = (codeMinor: CodeMinor, description: string): StatusInfoSet => ({
-  statusInfoSet: [
-    {
-      imsx_codeMajor: "failure",
-      imsx_severity: "error",
-      imsx_description: description,
-      imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: "TargetEndSystem", imsx_codeMinorFieldValue: codeMinor }] }
-    }
-  ]
-})
+/** The 1.2 codeMinor values the gateway answers with. */
+export const codeMinorsV1p2 = codeMinors.map(OneRosterWire.codeMinorV1p2)
 
-/** A statusInfoSet response. */
-export const response = (
-  status: number,
-  codeMinor: CodeMinor,
-  description: string,
-  headers: Record<string, string> = {}
-): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.unsafeJson(body(codeMinor, description), { status, headers: { "cache-control": "no-store", ...headers } })
+/** The 1.2 error body, as a Schema (for the OpenAPI document). */
+export const StatusInfoV1p2 = Schema.Struct({
+  imsx_codeMajor: Schema.Literal("failure"),
+  imsx_severity: Schema.Literal("error"),
+  imsx_description: Schema.String,
+  imsx_CodeMinor: Schema.Struct({
+    imsx_codeMinorField: Schema.Array(
+      Schema.Struct({ imsx_codeMinorFieldName: Schema.String, imsx_codeMinorFieldValue: Schema.Literal(...codeMinorsV1p2) })
+    )
+  })
+}).annotations({ identifier: "ImsxStatusInfo", description: "A OneRoster 1.2 error (imsx_StatusInfo)" })
 
-/** 400 naming the parameter. */
-export const badParameter = (parameter: string, reason: string, codeMinor: CodeMinor = "invalid_data") =>
-  response(400, codeMinor, `invalid ${parameter}: ${reason}`)
+/** The 1.1 error body. */
+export const body = (codeMinor: CodeMinor, description: string): StatusInfoSet => OneRosterWire.statusInfoSet(codeMinor, description) as StatusInfoSet
 
-export const notFound = (description: string) => response(404, "unknownobject", description)
-
-export const unauthorized = (description: string, challenge = 'OAuth realm="rosterkit", Bearer realm="rosterkit"') =>
-  response(401, "unauthorisedrequest", description, { "www-authenticate": challenge })
-
-/** The response for a failure of the provider behind the gateway. */
-export const fromRosterError = (error: RosterError): HttpServerResponse.HttpServerResponse => {
-  switch (error._tag) {
-    case "InvalidQuery":
-      return badParameter(error.field, error.reason, error.field === "filter" ? "invalid_filter_field" : "invalid_data")
-    case "NotFound":
-      return notFound(`${error.entity} '${error.id}' not found`)
-    case "RateLimited": {
-      const seconds = Math.max(1, Math.ceil((error.retryAfterMillis ?? 30_000) / 1000))
-      return response(503, "server_busy", `the SIS behind this gateway is rate limiting; retry in ${seconds}s`, {
-        "retry-after": String(seconds)
-      })
-    }
-    case "Unsupported":
-      return notFound(`not available from this district's SIS: ${error.operation}`)
-    case "ConfigurationError":
-      return response(500, "internal_server_error", "the gateway is misconfigured for this district; see its log")
-    case "AuthError":
-    case "ResponseError":
-    case "TransportError":
-    case "DecodeError":
-    case "InconsistentSnapshot":
-      return response(502, "internal_server_error", `the SIS behind this gateway failed (${error._tag}); see the gateway log`)
-  }
+/** The error responses of one OneRoster version. */
+export interface Errors {
+  readonly version: Model.Version
+  /** An error response. */
+  readonly response: (status: number, codeMinor: CodeMinor, description: string, headers?: Record<string, string>) => HttpServerResponse.HttpServerResponse
+  /** 400 naming the parameter. */
+  readonly badParameter: (parameter: string, reason: string, codeMinor?: CodeMinor) => HttpServerResponse.HttpServerResponse
+  /** 404 unknownobject. */
+  readonly notFound: (description: string) => HttpServerResponse.HttpServerResponse
+  /** 401 unauthorisedrequest with a WWW-Authenticate challenge. */
+  readonly unauthorized: (description: string, challenge?: string) => HttpServerResponse.HttpServerResponse
+  /** The response for a failure of the provider behind the gateway. */
+  readonly fromRosterError: (error: RosterError) => HttpServerResponse.HttpServerResponse
 }
+
+export const make = (version: Model.Version): Errors => {
+  const response: Errors["response"] = (status, codeMinor, description, headers = {}) =>
+    HttpServerResponse.unsafeJson(OneRosterWire.errorBody(version, codeMinor, description), {
+      status,
+      headers: { "cache-control": "no-store", ...headers }
+    })
+  const badParameter: Errors["badParameter"] = (parameter, reason, codeMinor = "invalid_data") =>
+    response(400, codeMinor, `invalid ${parameter}: ${reason}`)
+  const notFound: Errors["notFound"] = (description) => response(404, "unknownobject", description)
+  const unauthorized: Errors["unauthorized"] = (description, challenge = 'OAuth realm="rosterkit", Bearer realm="rosterkit"') =>
+    response(401, "unauthorisedrequest", description, { "www-authenticate": challenge })
+  const fromRosterError: Errors["fromRosterError"] = (error) => {
+    switch (error._tag) {
+      case "InvalidQuery":
+        return badParameter(error.field, error.reason, error.field === "filter" ? "invalid_filter_field" : "invalid_data")
+      case "NotFound":
+        return notFound(`${error.entity} '${error.id}' not found`)
+      case "RateLimited": {
+        const seconds = Math.max(1, Math.ceil((error.retryAfterMillis ?? 30_000) / 1000))
+        // 1.1 has no status for it: 503 (the SIS is unavailable for now). 1.2 gives server_busy its own: 429.
+        return response(version === "1.2" ? 429 : 503, "server_busy", `the SIS behind this gateway is rate limiting; retry in ${seconds}s`, {
+          "retry-after": String(seconds)
+        })
+      }
+      case "Unsupported":
+        return notFound(`not available from this district's SIS: ${error.operation}`)
+      case "ConfigurationError":
+        return response(500, "internal_server_error", "the gateway is misconfigured for this district; see its log")
+      case "AuthError":
+      case "ResponseError":
+      case "TransportError":
+      case "DecodeError":
+      case "InconsistentSnapshot":
+        return response(502, "internal_server_error", `the SIS behind this gateway failed (${error._tag}); see the gateway log`)
+    }
+  }
+  return { version, response, badParameter, notFound, unauthorized, fromRosterError }
+}
+
+/** OneRoster 1.1's (and the query API's) error responses. */
+export const v1p1: Errors = make("1.1")
+
+/** OneRoster 1.2's error responses. */
+export const v1p2: Errors = make("1.2")
+
+/** The errors of a version. */
+export const of = (version: Model.Version): Errors => (version === "1.2" ? v1p2 : v1p1)
+
+export const { response, badParameter, notFound, unauthorized, fromRosterError } = v1p1

@@ -53,6 +53,48 @@ export const upstream = async (dataset: Dataset.Dataset, faults: ReadonlyArray<F
   }
 }
 
+/** A OneRoster 1.2 SIS over `dataset` on loopback (OAuth 2 client credentials, as 1.2 requires). */
+export const upstreamV1p2 = async (dataset: Dataset.Dataset, faults: ReadonlyArray<Faults.FaultRule> = []): Promise<Upstream> => {
+  const server = await Loopback.serveFake((url) =>
+    FakeOneRoster.make({
+      dataset,
+      version: "1.2",
+      baseUrl: `${url}/ims/oneroster/rostering/v1p2`,
+      auth: { type: "oauth2", ...upstreamCredentials, tokenUrl: `${url}/oauth2/token` },
+      faults,
+      maxLimit: 1000
+    })
+  )
+  return {
+    ...server,
+    baseUrl: server.fake.baseUrl,
+    district: {
+      provider: "oneroster",
+      host: server.fake.baseUrl,
+      auth: "oauth2",
+      tokenUrl: `${server.url}/oauth2/token`,
+      clientId: upstreamCredentials.clientId,
+      clientSecret: upstreamCredentials.clientSecret,
+      pageSize: 50,
+      retries: 0
+    }
+  }
+}
+
+/** An OAuth 2 access token from a token endpoint (client credentials, HTTP Basic). */
+export const accessToken = async (tokenUrl: string, clientId: string, clientSecret: string): Promise<string> => {
+  const response = await fetch(tokenUrl, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    body: "grant_type=client_credentials"
+  })
+  if (response.status !== 200) throw new Error(`token endpoint: HTTP ${response.status}`)
+  return ((await response.json()) as { access_token: string }).access_token
+}
+
 export interface Started extends Gateway.Running {
   readonly log: ReadonlyArray<string>
 }

@@ -23,11 +23,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Filter from "@rosterkit/core/Filter"
 import * as Model from "@rosterkit/core/Model"
-import * as Schema from "effect/Schema"
 import * as Dataset from "./Dataset.js"
 import type * as Fake from "./FakeServer.js"
 import * as Faults from "./Faults.js"
 import * as OAuthServer from "./OAuthServer.js"
+import * as OneRosterWire from "./OneRosterWire.js"
 import * as PageCache from "./internal/pageCache.js"
 import { encodeQuery, integerParam, json, segmentsUnder } from "./internal/http.js"
 
@@ -98,24 +98,13 @@ export const defaultBaseUrlV1p2 = "https://sis.test/ims/oneroster/rostering/v1p2
 // ---------------------------------------------------------------------------------------------
 // OneRoster error bodies
 
-/** A OneRoster 1.1 `statusInfoSet` body. */
-export const statusInfoSet = (codeMinor: string, description: string) => ({
-  statusInfoSet: [
-    {
-      imsx_codeMajor: "failure",
-      imsx_severity: "error",
-      imsx_description: description,
-      imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: "TargetEndSystem", imsx_codeMinorFieldValue: codeMinor }] }
-    }
-  ]
-})
+/** A OneRoster 1.1 `statusInfoSet` body (OneRosterWire's, re-exported). */
+export const statusInfoSet = OneRosterWire.statusInfoSet
 
-/** A OneRoster 1.2 error body: one `imsx_StatusInfo` object. */
-export const statusInfo = (codeMinor: string, description: string) => statusInfoSet(codeMinor, description).statusInfoSet[0]!
+/** A OneRoster 1.2 error body: one `imsx_StatusInfo` object (OneRosterWire's, re-exported). */
+export const statusInfo = OneRosterWire.statusInfo
 
-/** 1.2 has no `invalid_data`; its code is `invaliddata`. */
-const errorBody = (version: Model.Version, codeMinor: string, description: string) =>
-  version === "1.2" ? statusInfo(codeMinor === "invalid_data" ? "invaliddata" : codeMinor, description) : statusInfoSet(codeMinor, description)
+const errorBody = OneRosterWire.errorBody
 
 const codeMinorOf = (status: number): string =>
   status === 401 || status === 403
@@ -183,25 +172,11 @@ export const make = (options: Options): FakeServer => {
   const plan = Faults.make(options.faults ?? [])
   const failure = (status: number, codeMinor: string, description: string, headers: Record<string, string> = {}) =>
     json(status, errorBody(version, codeMinor, description), headers)
-  // 1.2 writes users as roles[]; everything else is written as it is held.
-  const encodeUser = Schema.encodeSync(Model.UserV1p2)
-  // 1.2 requires `href` on every reference (the missing ones get the record's URL here) and has no nulls.
-  const withHrefs = (value: unknown, nested: boolean): unknown => {
-    if (Array.isArray(value)) return value.map((v) => withHrefs(v, true))
-    if (value === null || typeof value !== "object") return value
-    const record = value as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    // 1.2 has no nulls: a field without a value is left out.
-    for (const [key, v] of Object.entries(record)) if (v !== null) out[key] = key === "metadata" ? v : withHrefs(v, true)
-    if (nested && typeof record["sourcedId"] === "string" && typeof record["type"] === "string" && record["href"] === undefined) {
-      const type = record["type"] === "class" ? "classes" : `${record["type"]}s`
-      out["href"] = `${baseUrl}/${type}/${encodeURIComponent(record["sourcedId"])}`
-    }
-    return out
-  }
+  // 1.2 writes users as roles[], references with hrefs and no nulls (OneRosterWire); 1.1 writes records as held.
+  const writeV1p2 = OneRosterWire.v1p2Writer({ baseUrl })
   const wire = (record: Row, key: string): Row => {
     if (version !== "1.2") return record
-    return withHrefs(key === "users" || key === "user" ? encodeUser(record as Model.User) : record, false) as Row
+    return writeV1p2(record, key === "users" || key === "user") as unknown as Row
   }
   const requests: Array<RecordedRequest> = []
   const tokens = new Map<string, number>() // token -> expiry (epoch ms)
