@@ -15,6 +15,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Model from "@rosterkit/core/Model"
 import * as Query from "@rosterkit/core/Query"
 import * as QueryEngine from "@rosterkit/core/QueryEngine"
@@ -111,17 +112,64 @@ export const publicUrl = (request: HttpServerRequest.HttpServerRequest): URL => 
 
 const wantsNdjson = (request: HttpServerRequest.HttpServerRequest) => (request.headers["accept"] ?? "").includes("application/x-ndjson")
 
-/** A JSON array, or NDJSON (one record a line, streamed) when the client asks for it. */
-const records = (request: HttpServerRequest.HttpServerRequest, items: ReadonlyArray<unknown>, headers: Record<string, string> = {}) =>
+/**
+ * The final line of an NDJSON answer that failed after its first bytes: `{"error": {...}}` (the
+ * HTTP status the answer would have had, and the statusInfoSet body it would have carried).
+ */
+export const ndjsonErrorLine = (error: RosterError): string => {
+  const { codeMinor, description, status } = StatusInfo.describe(error)
+  return `${JSON.stringify({ error: { status, ...StatusInfo.body(codeMinor, description) } })}\n`
+}
+
+/** Writes `line`, then cuts the connection (no terminating chunk): the client cannot take the answer for a complete one. */
+const abortWith = (request: HttpServerRequest.HttpServerRequest, line: string): Effect.Effect<never> =>
+  Effect.async<never>((resume) => {
+    let response: http.ServerResponse | undefined
+    try {
+      response = NodeHttpServerRequest.toServerResponse(request)
+    } catch {
+      response = undefined
+    }
+    if (response === undefined || response.destroyed) return resume(Effect.interrupt)
+    const node = response
+    node.write(line, () => {
+      node.destroy()
+      resume(Effect.interrupt)
+    })
+  })
+
+/**
+ * A JSON array, or NDJSON when the client asks for it: one record a line, each upstream page
+ * written as soon as it has been decoded. An NDJSON answer starts once the first records are
+ * there (a failure before is an ordinary error answer); one that fails once its first bytes are
+ * out ends with an `{"error": …}` line and a cut connection (no clean end), never as a shorter list.
+ */
+const records = (
+  request: HttpServerRequest.HttpServerRequest,
+  following: PullCache.Following<unknown, unknown, RosterError>,
+  onError: (error: RosterError) => void,
+  headers: Record<string, string> = {}
+): Effect.Effect<HttpServerResponse.HttpServerResponse, RosterError> =>
   wantsNdjson(request)
-    ? HttpServerResponse.stream(
-        Stream.fromIterable(items).pipe(
-          Stream.map((item) => `${JSON.stringify(item)}\n`),
-          Stream.encodeText
-        ),
-        { contentType: "application/x-ndjson", headers }
+    ? Effect.as(
+        following.ready,
+        HttpServerResponse.stream(
+          following.items.pipe(
+            Stream.mapChunks((chunk) => Chunk.of(Chunk.join(Chunk.map(chunk, (item) => JSON.stringify(item)), "\n") + "\n")),
+            Stream.encodeText,
+            Stream.catchAll((error) =>
+              Stream.fromEffect(
+                Effect.zipRight(
+                  Effect.sync(() => onError(error)),
+                  abortWith(request, ndjsonErrorLine(error))
+                )
+              )
+            )
+          ),
+          { contentType: "application/x-ndjson", headers }
+        )
       )
-    : HttpServerResponse.unsafeJson(items, { headers })
+    : Effect.map(following.all, (items) => HttpServerResponse.unsafeJson(items, { headers }))
 
 const collect = <A>(stream: Stream.Stream<A, RosterError>): Effect.Effect<ReadonlyArray<A>, RosterError> =>
   Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
@@ -169,6 +217,10 @@ const authorized = (
 
 const first = (params: URLSearchParams, name: string) => params.get(name) ?? undefined
 
+/** Logs an upstream failure that cut a streamed answer short. */
+const upstreamFailed = (state: State, district: District) => (error: RosterError) =>
+  state.log(`upstream ${district.name}: ${error.message} (an NDJSON answer ended with an error line)`)
+
 const usersHandler = (district: District, url: URL, state: State, request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function* () {
     const params = url.searchParams
@@ -184,13 +236,16 @@ const usersHandler = (district: District, url: URL, state: State, request: HttpS
       max: maxRaw === undefined ? undefined : Number(maxRaw)
     })
     const key = `${district.name}|query|${JSON.stringify([query.role, query.group?.kind, query.group?.name, query.group?.matchOn, query.max])}`
-    const result = yield* state.cache.through(key, district.engine.run(query))
+    const following = yield* state.cache.streamed(
+      key,
+      Effect.map(district.engine.stream(query), ({ users, ...resolution }) => ({ head: resolution, items: users }))
+    )
     const headers: Record<string, string> = {}
     if (query.group !== undefined) {
-      headers["x-rosterkit-groups-matched"] = String(result.groups.length)
-      if (result.groups.length === 0) headers["x-rosterkit-suggestions"] = result.suggestions.map(encodeURIComponent).join(", ")
+      headers["x-rosterkit-groups-matched"] = String(following.head.groups.length)
+      if (following.head.groups.length === 0) headers["x-rosterkit-suggestions"] = following.head.suggestions.map(encodeURIComponent).join(", ")
     }
-    return records(request, result.users, headers)
+    return yield* records(request, following, upstreamFailed(state, district), headers)
   })
 
 const entitiesHandler = (district: District, url: URL, state: State, request: HttpServerRequest.HttpServerRequest, entity: string) =>
@@ -204,8 +259,8 @@ const entitiesHandler = (district: District, url: URL, state: State, request: Ht
       return StatusInfo.badParameter("since", `must be an ISO 8601 date-time, not '${since.slice(0, 40)}'`)
     }
     const key = `${district.name}|entities|${entity}|${url.searchParams.get("filter") ?? ""}|${since ?? ""}`
-    const items = yield* state.cache.through(key, collect(district.provider.entities(entity, { filter: filter.right, since })))
-    return records(request, items)
+    const following = yield* state.cache.streamed(key, Effect.succeed({ head: undefined, items: district.provider.entities(entity, { filter: filter.right, since }) }))
+    return yield* records(request, following, upstreamFailed(state, district))
   })
 
 // ---------------------------------------------------------------------------------------------

@@ -76,6 +76,47 @@ export interface Errors {
   readonly fromRosterError: (error: RosterError) => HttpServerResponse.HttpServerResponse
 }
 
+/** A rosterkit failure as a OneRoster error: its HTTP status, codeMinor, description and headers. */
+export interface Described {
+  readonly status: number
+  readonly codeMinor: CodeMinor
+  readonly description: string
+  readonly headers: Record<string, string>
+}
+
+/** How the gateway answers a failure of the provider behind it, in `version`. */
+export const describe = (error: RosterError, version: Model.Version = "1.1"): Described => {
+  const of = (status: number, codeMinor: CodeMinor, description: string, headers: Record<string, string> = {}): Described => ({
+    status,
+    codeMinor,
+    description,
+    headers
+  })
+  switch (error._tag) {
+    case "InvalidQuery":
+      return of(400, error.field === "filter" ? "invalid_filter_field" : "invalid_data", `invalid ${error.field}: ${error.reason}`)
+    case "NotFound":
+      return of(404, "unknownobject", `${error.entity} '${error.id}' not found`)
+    case "RateLimited": {
+      const seconds = Math.max(1, Math.ceil((error.retryAfterMillis ?? 30_000) / 1000))
+      // 1.1 has no status for it: 503 (the SIS is unavailable for now). 1.2 gives server_busy its own: 429.
+      return of(version === "1.2" ? 429 : 503, "server_busy", `the SIS behind this gateway is rate limiting; retry in ${seconds}s`, {
+        "retry-after": String(seconds)
+      })
+    }
+    case "Unsupported":
+      return of(404, "unknownobject", `not available from this district's SIS: ${error.operation}`)
+    case "ConfigurationError":
+      return of(500, "internal_server_error", "the gateway is misconfigured for this district; see its log")
+    case "AuthError":
+    case "ResponseError":
+    case "TransportError":
+    case "DecodeError":
+    case "InconsistentSnapshot":
+      return of(502, "internal_server_error", `the SIS behind this gateway failed (${error._tag}); see the gateway log`)
+  }
+}
+
 export const make = (version: Model.Version): Errors => {
   const response: Errors["response"] = (status, codeMinor, description, headers = {}) =>
     HttpServerResponse.unsafeJson(OneRosterWire.errorBody(version, codeMinor, description), {
@@ -88,29 +129,8 @@ export const make = (version: Model.Version): Errors => {
   const unauthorized: Errors["unauthorized"] = (description, challenge = 'OAuth realm="rosterkit", Bearer realm="rosterkit"') =>
     response(401, "unauthorisedrequest", description, { "www-authenticate": challenge })
   const fromRosterError: Errors["fromRosterError"] = (error) => {
-    switch (error._tag) {
-      case "InvalidQuery":
-        return badParameter(error.field, error.reason, error.field === "filter" ? "invalid_filter_field" : "invalid_data")
-      case "NotFound":
-        return notFound(`${error.entity} '${error.id}' not found`)
-      case "RateLimited": {
-        const seconds = Math.max(1, Math.ceil((error.retryAfterMillis ?? 30_000) / 1000))
-        // 1.1 has no status for it: 503 (the SIS is unavailable for now). 1.2 gives server_busy its own: 429.
-        return response(version === "1.2" ? 429 : 503, "server_busy", `the SIS behind this gateway is rate limiting; retry in ${seconds}s`, {
-          "retry-after": String(seconds)
-        })
-      }
-      case "Unsupported":
-        return notFound(`not available from this district's SIS: ${error.operation}`)
-      case "ConfigurationError":
-        return response(500, "internal_server_error", "the gateway is misconfigured for this district; see its log")
-      case "AuthError":
-      case "ResponseError":
-      case "TransportError":
-      case "DecodeError":
-      case "InconsistentSnapshot":
-        return response(502, "internal_server_error", `the SIS behind this gateway failed (${error._tag}); see the gateway log`)
-    }
+    const { status, codeMinor, description, headers } = describe(error, version)
+    return response(status, codeMinor, description, headers)
   }
   return { version, response, badParameter, notFound, unauthorized, fromRosterError }
 }
