@@ -3,7 +3,10 @@
  * at the OneRoster list endpoint, with the upstream cache on (TTL 300 s) and off (TTL 0: every
  * request that is not joined to one in flight pulls from the upstream again).
  *
- *     pnpm --filter @rosterkit/load load [--connections 1000] [--duration 10]
+ *     pnpm --filter @rosterkit/load load [--connections 1000] [--duration 10] [--v1p2]
+ *
+ * `--v1p2` adds the OneRoster 1.2 list endpoint (`/ims/oneroster/rostering/v1p2/users`) as a
+ * third target.
  *
  * Loopback only (the gateway is started here, on 127.0.0.1), bounded: at most 2,000 connections,
  * 60 s per run; it stops by itself. Exits 1 if any request failed
@@ -22,6 +25,7 @@ const arg = (name: string, fallback: number, max: number) => {
 }
 const connections = arg("connections", 1000, 2000)
 const duration = arg("duration", 10, 60)
+const v1p2 = process.argv.includes("--v1p2")
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -72,7 +76,8 @@ interface Row {
 
 const targets = [
   { name: "query API  GET /v1/users?group=classes&name=…", path: `/v1/users?group=classes&name=${encodeURIComponent("ELA 6 (6A ELA)")}` },
-  { name: "OneRoster  GET /ims/oneroster/v1p1/users?limit=100", path: "/ims/oneroster/v1p1/users?limit=100" }
+  { name: "OneRoster  GET /ims/oneroster/v1p1/users?limit=100", path: "/ims/oneroster/v1p1/users?limit=100" },
+  ...(v1p2 ? [{ name: "OneRoster 1.2  GET /ims/oneroster/rostering/v1p2/users?limit=100", path: "/ims/oneroster/rostering/v1p2/users?limit=100" }] : [])
 ]
 
 const rows: Array<Row> = []
