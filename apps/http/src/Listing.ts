@@ -6,8 +6,9 @@
  *
  * A `Dialect` says which OneRoster version is written: its error bodies and how a held record
  * is written (1.1: as held; 1.2: `@rosterkit/demo/OneRosterWire`'s 1.2 writer). Filter and sort
- * work on the held records (the same records whatever the version, as a OneRoster server
- * filters its own data), `fields` on the written ones, and only the page served is written.
+ * work on a record's `view` (1.1: as held; 1.2: the held record with its written fields over it,
+ * so both `role='teacher'` and `roles.role='teacher'` select teachers), `fields` on the written
+ * records, and only the page served is written.
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Filter from "@rosterkit/core/Filter"
@@ -27,34 +28,50 @@ export interface Dialect {
   readonly errors: StatusInfo.Errors
   /** A held record of `kind` as this version writes it. */
   readonly write: (kind: Model.EntityKind, record: unknown) => unknown
+  /** What `filter` and `sort` see of a held record. */
+  readonly view: (kind: Model.EntityKind, record: unknown) => unknown
 }
 
 /** OneRoster 1.1: statusInfoSet errors, records as held. */
-export const v1p1: Dialect = { errors: StatusInfo.v1p1, write: (_, record) => record }
+export const v1p1: Dialect = { errors: StatusInfo.v1p1, write: (_, record) => record, view: (_, record) => record }
 
 // Written 1.2 records, per base URL (the hrefs name it) and held record: a record is written once
 // while it stays cached. Base URLs come from the Host header: only a few are remembered.
-const writtenV1p2 = new Map<string, { readonly write: (record: unknown, user: boolean) => unknown; readonly memo: WeakMap<object, unknown> }>()
+const writtenV1p2 = new Map<
+  string,
+  { readonly write: (record: unknown, user: boolean) => unknown; readonly memo: WeakMap<object, unknown>; readonly views: WeakMap<object, unknown> }
+>()
 
 /** OneRoster 1.2 under `baseUrl` (".../ims/oneroster/rostering/v1p2"): imsx_StatusInfo errors, records written by OneRosterWire. */
 export const v1p2 = (baseUrl: string): Dialect => {
   let entry = writtenV1p2.get(baseUrl)
   if (entry === undefined) {
-    entry = { write: OneRosterWire.v1p2Writer({ baseUrl, hrefs: "all" }), memo: new WeakMap() }
+    entry = { write: OneRosterWire.v1p2Writer({ baseUrl, hrefs: "all" }), memo: new WeakMap(), views: new WeakMap() }
     if (writtenV1p2.size >= 16) writtenV1p2.delete(writtenV1p2.keys().next().value!)
     writtenV1p2.set(baseUrl, entry)
   }
-  const { write, memo } = entry
+  const { write, memo, views } = entry
+  const written = (kind: Model.EntityKind, record: unknown) => {
+    if (record === null || typeof record !== "object") return record
+    let out = memo.get(record)
+    if (out === undefined) {
+      out = write(record, OneRosterWire.isUserKind(kind))
+      memo.set(record, out)
+    }
+    return out
+  }
   return {
     errors: StatusInfo.v1p2,
-    write: (kind, record) => {
-      if (record === null || typeof record !== "object") return record
-      let written = memo.get(record)
-      if (written === undefined) {
-        written = write(record, OneRosterWire.isUserKind(kind))
-        memo.set(record, written)
+    write: written,
+    // Only users differ in more than hrefs and nulls (roles[] where the held record may have role + orgs only).
+    view: (kind, record) => {
+      if (!OneRosterWire.isUserKind(kind) || record === null || typeof record !== "object") return record
+      let out = views.get(record)
+      if (out === undefined) {
+        out = { ...record, ...(written(kind, record) as object) }
+        views.set(record, out)
       }
-      return written
+      return out
     }
   }
 }
@@ -165,13 +182,13 @@ export const list = (
 
   const { filter, offset = 0 } = checked.right
   const limit = Math.min(checked.right.limit ?? defaultLimit, maxLimit)
-  let selected = filter === undefined ? records : records.filter((r) => Filter.evaluate(filter, r))
+  let selected = filter === undefined ? records : records.filter((r) => Filter.evaluate(filter, dialect.view(kind, r)))
   if (sort !== "") {
     const path = sort.split(".")
     const direction = orderBy === "desc" ? -1 : 1
     selected = [...selected].sort((a, b) => {
-      const x = valueAt(a, path)
-      const y = valueAt(b, path)
+      const x = valueAt(dialect.view(kind, a), path)
+      const y = valueAt(dialect.view(kind, b), path)
       if (x === undefined || x === null) return y === undefined || y === null ? 0 : 1
       if (y === undefined || y === null) return -1
       const [sx, sy] = [String(x), String(y)]

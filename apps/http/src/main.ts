@@ -75,6 +75,6 @@ export const command = Command.make("rosterkit-http", options, (parsed) =>
     )
     yield* Layer.launch(announce.pipe(Layer.provide(Gateway.layer({ plan })), Layer.provide(server)))
   })
-).pipe(Command.withDescription("Serve the configured SIS as a query API and a OneRoster 1.1 read API"))
+).pipe(Command.withDescription("Serve the configured SIS as a query API and OneRoster 1.1 and 1.2 read APIs"))
 
 export const run = Command.run(command, { name: "rosterkit-http", version: "0.1.0" })

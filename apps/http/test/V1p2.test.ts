@@ -181,6 +181,11 @@ describe.each([
     const names = (teachers.body["users"] as ReadonlyArray<{ familyName: string; roles: ReadonlyArray<{ role: string }> }>).map((u) => u.familyName)
     expect(names.length).toBe(dataset.users.filter((u) => u.role === "teacher").length)
     expect(names).toStrictEqual([...names].sort().reverse())
+    // 1.2's roles[] can be filtered on, whatever version the SIS speaks.
+    const byRoles = await check(served, `/users?limit=10000&filter=${encodeURIComponent("roles.role='teacher'")}`)
+    expect((byRoles.body["users"] as ReadonlyArray<{ sourcedId: string }>).map((u) => u.sourcedId)).toStrictEqual(
+      dataset.users.filter((u) => Model.rolesOf(u).some((r) => r.role === "teacher")).map((u) => u.sourcedId)
+    )
     const some = await fetch(`${served.gw.url}${prefix}/users?fields=sourcedId,roles&limit=2`, { headers: { authorization: `Bearer ${served.token}` } })
     const projected = ((await some.json()) as { users: Array<Record<string, unknown>> }).users
     expect(Object.keys(projected[0]!).sort()).toStrictEqual(["roles", "sourcedId"])
