@@ -162,7 +162,7 @@ describe("NDJSON page by page", () => {
     })
   }
 
-  it("identical requests share one upstream pull: one arriving mid-pull replays and follows, a JSON one waits for the end", async () => {
+  it("identical requests share one upstream pull: one arriving mid-pull replays and follows, a JSON one gets the same list", async () => {
     const { up, gw } = await start()
     const last = gate(laterPage)
     up.gate = last
