@@ -81,7 +81,7 @@ export const query = HttpApiGroup.make("query")
         .addSuccess(Users)
         .annotate(
           OpenApi.Description,
-          "The users of a query. JSON array, or NDJSON with `Accept: application/x-ndjson`. A group that matches nothing answers 200 [] with `X-Rosterkit-Suggestions` (closest names, URI-encoded, comma-separated)."
+          "The users of a query. JSON array, or NDJSON with `Accept: application/x-ndjson` (written page by page as the SIS answers; a failure after the first lines ends the answer with an {\"error\": …} line and a cut connection). A group that matches nothing answers 200 [] with `X-Rosterkit-Suggestions` (closest names, URI-encoded, comma-separated)."
         )
     )
   )
@@ -96,7 +96,7 @@ export const query = HttpApiGroup.make("query")
           })
         )
         .addSuccess(Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
-        .annotate(OpenApi.Description, "Every record of a collection (JSON array, or NDJSON with `Accept: application/x-ndjson`).")
+        .annotate(OpenApi.Description, "Every record of a collection (JSON array, or NDJSON with `Accept: application/x-ndjson`, written page by page; a failure after the first lines ends the answer with an {\"error\": …} line and a cut connection).")
     )
   )
   .prefix("/v1")
