@@ -39,7 +39,7 @@ export const v1p1: Dialect = { errors: StatusInfo.v1p1, write: (_, record) => re
 // while it stays cached. Base URLs come from the Host header: only a few are remembered.
 const writtenV1p2 = new Map<
   string,
-  { readonly write: (record: unknown, user: boolean) => unknown; readonly memo: WeakMap<object, unknown>; readonly views: WeakMap<object, unknown> }
+  { readonly write: (record: unknown, collection: string) => unknown; readonly memo: WeakMap<object, unknown>; readonly views: WeakMap<object, unknown> }
 >()
 
 /** OneRoster 1.2 under `baseUrl` (".../ims/oneroster/rostering/v1p2"): imsx_StatusInfo errors, records written by OneRosterWire. */
@@ -55,7 +55,7 @@ export const v1p2 = (baseUrl: string): Dialect => {
     if (record === null || typeof record !== "object") return record
     let out = memo.get(record)
     if (out === undefined) {
-      out = write(record, OneRosterWire.isUserKind(kind))
+      out = write(record, kind)
       memo.set(record, out)
     }
     return out

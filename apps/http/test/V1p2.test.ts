@@ -18,7 +18,9 @@ import * as QueryEngine from "@rosterkit/core/QueryEngine"
 import * as RosterProvider from "@rosterkit/core/RosterProvider"
 import * as Dataset from "@rosterkit/demo/Dataset"
 import { demoDistrict } from "@rosterkit/demo/DemoDistrict"
+import * as FakeClever from "@rosterkit/demo/FakeClever"
 import * as Faults from "@rosterkit/demo/Faults"
+import * as Loopback from "@rosterkit/demo/Loopback"
 import * as OneRosterProvider from "@rosterkit/oneroster/OneRosterProvider"
 import * as Conformance from "@rosterkit/testkit/Conformance"
 import { Ajv } from "ajv"
@@ -221,6 +223,35 @@ describe.each([
     expect(body["imsx_description"]).toContain("OAuth 2")
     expect(refused.headers.get("www-authenticate")).toContain("Bearer")
     expect((await signedGet(`${served.gw.url}/ims/oneroster/v1p1/orgs`, client.id, client.secret)).status).toBe(200)
+  })
+})
+
+describe("1.2 read API behind Clever", () => {
+  it("writes only 1.2's fields (Clever's own ones in metadata); what 1.2 requires and Clever does not give stays absent", async () => {
+    const sis = await Loopback.serveFake((url) => FakeClever.make({ dataset: demoDistrict, baseUrl: `${url}/v3.0`, token: "clever-district-token" }))
+    const gw = await gateway({
+      config: { districts: { d: { provider: "clever", host: sis.fake.baseUrl, token: "clever-district-token" } }, gateway: { clients: [{ id: client.id, secret: client.secret }] } }
+    })
+    try {
+      const token = await accessToken(`${gw.url}/oauth/token`, client.id, client.secret)
+      const missing = new Set<string>()
+      for (const kind of ["users", "students", "teachers", "orgs", "schools", "classes", "courses", "enrollments", "terms"]) {
+        const response = await fetch(`${gw.url}${prefix}/${kind}?limit=10000`, { headers: { authorization: `Bearer ${token}` } })
+        expect(response.status, kind).toBe(200)
+        const validate = validatorFor(`/${kind}`, 200)
+        validate(await response.json())
+        const errors = validate.errors ?? []
+        // Nothing but required fields Clever has no value for.
+        expect(errors.filter((e) => e.keyword !== "required").map((e) => `${kind}: ${e.instancePath} ${e.message}`)).toStrictEqual([])
+        for (const e of errors) missing.add(`${kind}.${(e.params as { missingProperty: string }).missingProperty}`)
+      }
+      expect([...missing].sort()).toStrictEqual(["courses.dateLastModified", "orgs.dateLastModified", "terms.dateLastModified", "terms.schoolYear"])
+      const users = ((await (await fetch(`${gw.url}${prefix}/users?limit=3`, { headers: { authorization: `Bearer ${token}` } })).json()) as { users: Array<{ metadata?: Record<string, unknown> }> }).users
+      expect(Object.keys(users[0]!.metadata ?? {})).toEqual(expect.arrayContaining(["id", "district"]))
+    } finally {
+      await gw.close()
+      await sis.close()
+    }
   })
 })
 

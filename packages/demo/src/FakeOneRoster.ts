@@ -176,7 +176,7 @@ export const make = (options: Options): FakeServer => {
   const writeV1p2 = OneRosterWire.v1p2Writer({ baseUrl })
   const wire = (record: Row, key: string): Row => {
     if (version !== "1.2") return record
-    return writeV1p2(record, key === "users" || key === "user") as unknown as Row
+    return writeV1p2(record, key) as unknown as Row
   }
   const requests: Array<RecordedRequest> = []
   const tokens = new Map<string, number>() // token -> expiry (epoch ms)

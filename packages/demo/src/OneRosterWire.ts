@@ -7,8 +7,11 @@
  *   `imsx_StatusInfo` object, and 1.2 spells 1.1's `invalid_data` as `invaliddata`.
  * - 1.1 records are written as they are held. 1.2 records: users through `Model.UserV1p2`
  *   (`roles[]`; `role` and `orgs` left out when `roles` says as much), every reference
- *   (`{ sourcedId, type }`) with an `href` (1.2 requires one), and no `null` anywhere outside
- *   `metadata` (1.2 has no nulls: a field without a value is left out).
+ *   (`{ sourcedId, type }`) with an `href` (1.2 requires one), no `null` anywhere outside
+ *   `metadata` (1.2 has no nulls: a field without a value is left out), and only the fields the
+ *   1.2 schemas define (they allow no others): any other field of a record (a 1.1 field such as
+ *   a user's `role` that `roles` does not say, or what a provider keeps of its SIS's own record)
+ *   is moved into the record's `metadata`, 1.2's place for extensions, so nothing is lost.
  */
 import * as Model from "@rosterkit/core/Model"
 import * as Schema from "effect/Schema"
@@ -39,6 +42,98 @@ export const errorBody = (version: Model.Version, codeMinor: string, description
 export const collectionOfType = (type: string): string =>
   type === "class" ? "classes" : type === "demographics" || type.endsWith("s") ? type : `${type}s`
 
+/** The collections of the 1.2 record types (a collection, its envelope key or its single-record key). */
+const recordType: Record<string, keyof typeof fieldsV1p2> = {
+  users: "users",
+  students: "users",
+  teachers: "users",
+  user: "users",
+  orgs: "orgs",
+  schools: "orgs",
+  org: "orgs",
+  classes: "classes",
+  class: "classes",
+  courses: "courses",
+  course: "courses",
+  enrollments: "enrollments",
+  enrollment: "enrollments",
+  academicSessions: "academicSessions",
+  terms: "academicSessions",
+  gradingPeriods: "academicSessions",
+  academicSession: "academicSessions",
+  demographics: "demographics"
+}
+
+const base = ["sourcedId", "status", "dateLastModified", "metadata"]
+
+/** The fields of each 1.2 record type (1EdTech's rostering OpenAPI description; none allows others). */
+export const fieldsV1p2 = {
+  users: [
+    ...base,
+    "userMasterIdentifier",
+    "username",
+    "userIds",
+    "enabledUser",
+    "givenName",
+    "familyName",
+    "middleName",
+    "preferredFirstName",
+    "preferredMiddleName",
+    "preferredLastName",
+    "pronouns",
+    "roles",
+    "userProfiles",
+    "primaryOrg",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agents",
+    "grades",
+    "password",
+    "resources"
+  ],
+  orgs: [...base, "name", "type", "identifier", "parent", "children"],
+  classes: [...base, "title", "classCode", "classType", "location", "grades", "subjects", "course", "school", "terms", "subjectCodes", "periods", "resources"],
+  courses: [...base, "title", "schoolYear", "courseCode", "grades", "subjects", "org", "subjectCodes", "resources"],
+  enrollments: [...base, "user", "class", "school", "role", "primary", "beginDate", "endDate"],
+  academicSessions: [...base, "title", "startDate", "endDate", "type", "parent", "children", "schoolYear"],
+  demographics: [
+    ...base,
+    "birthDate",
+    "sex",
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+    "demographicRaceTwoOrMoreRaces",
+    "hispanicOrLatinoEthnicity",
+    "countryOfBirthCode",
+    "stateOfBirthAbbreviation",
+    "cityOfBirth",
+    "publicSchoolResidenceStatus"
+  ]
+} as const satisfies Record<string, ReadonlyArray<string>>
+
+/** The fields of the 1.2 objects inside records (a reference, a user's role, id and profile). */
+const nestedFields: Record<string, ReadonlySet<string>> = {
+  ref: new Set(["href", "sourcedId", "type"]),
+  roles: new Set(["roleType", "role", "org", "userProfile", "beginDate", "endDate"]),
+  userIds: new Set(["type", "identifier"]),
+  userProfiles: new Set(["profileId", "profileType", "vendorId", "applicationId", "description", "credentials"])
+}
+
+const knownFields: Record<keyof typeof fieldsV1p2, ReadonlySet<string>> = {
+  users: new Set(fieldsV1p2.users),
+  orgs: new Set(fieldsV1p2.orgs),
+  classes: new Set(fieldsV1p2.classes),
+  courses: new Set(fieldsV1p2.courses),
+  enrollments: new Set(fieldsV1p2.enrollments),
+  academicSessions: new Set(fieldsV1p2.academicSessions),
+  demographics: new Set(fieldsV1p2.demographics)
+}
+
 export interface V1p2Options {
   /** The server's 1.2 base URL (".../ims/oneroster/rostering/v1p2"), for the hrefs. */
   readonly baseUrl: string
@@ -54,25 +149,47 @@ const encodeUser = Schema.encodeSync(Model.UserV1p2)
 
 /**
  * A function writing held records (core `Model` records, as a provider decodes them or a
- * Dataset holds them) as OneRoster 1.2 records. `user` says the record is a user.
+ * Dataset holds them) as OneRoster 1.2 records. `collection` names the record's type: a
+ * collection ("users", "terms" …), an envelope key ("orgs") or a single-record key ("user").
  */
 export const v1p2Writer = (options: V1p2Options) => {
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
   const replace = options.hrefs === "all"
-  const withHrefs = (value: unknown, nested: boolean): unknown => {
-    if (Array.isArray(value)) return value.map((v) => withHrefs(v, true))
+  /** A value inside a record: nulls left out, references with their href, only the fields 1.2 knows in the objects it defines. */
+  const inner = (value: unknown, field: string): unknown => {
+    if (Array.isArray(value)) return value.map((v) => inner(v, field))
     if (value === null || typeof value !== "object") return value
     const record = value as Record<string, unknown>
+    const isRef = typeof record["sourcedId"] === "string" && typeof record["type"] === "string"
+    const known = isRef ? nestedFields["ref"] : nestedFields[field]
     const out: Record<string, unknown> = {}
-    // 1.2 has no nulls: a field without a value is left out.
-    for (const [key, v] of Object.entries(record)) if (v !== null) out[key] = key === "metadata" ? v : withHrefs(v, true)
-    if (nested && typeof record["sourcedId"] === "string" && typeof record["type"] === "string" && (replace || record["href"] === undefined)) {
-      out["href"] = `${baseUrl}/${collectionOfType(record["type"])}/${encodeURIComponent(record["sourcedId"])}`
+    for (const [key, v] of Object.entries(record)) {
+      if (v === null || (known !== undefined && !known.has(key))) continue
+      out[key] = inner(v, key)
+    }
+    if (isRef && (replace || record["href"] === undefined)) {
+      out["href"] = `${baseUrl}/${collectionOfType(record["type"] as string)}/${encodeURIComponent(record["sourcedId"] as string)}`
     }
     return out
   }
-  return (record: unknown, user: boolean): Record<string, unknown> =>
-    withHrefs(user ? encodeUser(record as Model.User) : record, false) as Record<string, unknown>
+  return (record: unknown, collection: string): Record<string, unknown> => {
+    const type = recordType[collection]
+    const held = (type === "users" ? encodeUser(record as Model.User) : record) as Record<string, unknown>
+    const known = type === undefined ? undefined : knownFields[type]
+    const out: Record<string, unknown> = {}
+    const extra: Record<string, unknown> = {}
+    for (const [key, v] of Object.entries(held)) {
+      if (v === null) continue
+      if (key === "metadata") continue
+      if (known !== undefined && !known.has(key)) extra[key] = v
+      else out[key] = inner(v, key)
+    }
+    // metadata is an object in 1.2: a record's own metadata of another shape is kept inside it.
+    const metadata = held["metadata"]
+    const own = metadata === null || metadata === undefined ? undefined : typeof metadata === "object" && !Array.isArray(metadata) ? metadata : { metadata }
+    if (own !== undefined || Object.keys(extra).length > 0) out["metadata"] = { ...extra, ...own }
+    return out
+  }
 }
 
 /** Is this collection one of users (users, students, teachers)? */
