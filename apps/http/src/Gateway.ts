@@ -393,9 +393,9 @@ const QueryLive = HttpApiBuilder.group(Api.api, "query", (handlers) =>
     )
 )
 
-/** The dialect of a OneRoster request: 1.1, or 1.2 with hrefs under the prefix the client called. */
+/** The dialect of a OneRoster request: 1.1 or 1.2, with hrefs under the prefix the client called. */
 const dialectOf = (version: Model.Version, url: URL): Listing.Dialect =>
-  version === "1.2" ? Listing.v1p2(`${url.origin}${Api.v1p2Prefix}`) : Listing.v1p1
+  version === "1.2" ? Listing.v1p2(`${url.origin}${Api.v1p2Prefix}`) : Listing.v1p1At(`${url.origin}${Api.v1p1Prefix}`)
 
 /** A OneRoster handler of `version`: authenticated, with that version's errors and records. */
 const oneRoster = (

@@ -35,6 +35,59 @@ export interface Dialect {
 /** OneRoster 1.1: statusInfoSet errors, records as held. */
 export const v1p1: Dialect = { errors: StatusInfo.v1p1, write: (_, record) => record, view: (_, record) => record }
 
+/** Does a value hold a reference with an href (a 1.2 SIS's records do)? */
+const hasHref = (value: unknown): boolean => {
+  if (Array.isArray(value)) return value.some(hasHref)
+  if (value === null || typeof value !== "object") return false
+  for (const [key, v] of Object.entries(value)) {
+    if (key === "metadata") continue
+    if (key === "href" || hasHref(v)) return true
+  }
+  return false
+}
+
+/** The value with each reference's href pointing at `baseUrl`'s record instead (the SIS's URLs stay private). */
+const rebase = (value: unknown, baseUrl: string): unknown => {
+  if (Array.isArray(value)) return value.map((v) => rebase(v, baseUrl))
+  if (value === null || typeof value !== "object") return value
+  const record = value as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(record)) out[key] = key === "metadata" ? v : rebase(v, baseUrl)
+  if (typeof record["href"] === "string" && typeof record["sourcedId"] === "string" && typeof record["type"] === "string") {
+    out["href"] = `${baseUrl}/${OneRosterWire.collectionOfType(record["type"])}/${encodeURIComponent(record["sourcedId"])}`
+  }
+  return out
+}
+
+// 1.1 records whose references carry hrefs (from a 1.2 SIS), rewritten once per base URL and record.
+const rebasedV1p1 = new Map<string, WeakMap<object, unknown>>()
+
+/**
+ * OneRoster 1.1 under `baseUrl` (".../ims/oneroster/v1p1"): records as held, but an href a
+ * reference has (a 1.2 SIS sends them) points at the gateway's record, never at the SIS.
+ */
+export const v1p1At = (baseUrl: string): Dialect => {
+  let memo = rebasedV1p1.get(baseUrl)
+  if (memo === undefined) {
+    memo = new WeakMap()
+    if (rebasedV1p1.size >= 16) rebasedV1p1.delete(rebasedV1p1.keys().next().value!)
+    rebasedV1p1.set(baseUrl, memo)
+  }
+  const cache = memo
+  return {
+    ...v1p1,
+    write: (_, record) => {
+      if (record === null || typeof record !== "object") return record
+      let out = cache.get(record)
+      if (out === undefined) {
+        out = hasHref(record) ? rebase(record, baseUrl) : record
+        cache.set(record, out)
+      }
+      return out
+    }
+  }
+}
+
 // Written 1.2 records, per base URL (the hrefs name it) and held record: a record is written once
 // while it stays cached. Base URLs come from the Host header: only a few are remembered.
 const writtenV1p2 = new Map<

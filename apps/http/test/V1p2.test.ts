@@ -328,6 +328,16 @@ describe("behind a 1.2 SIS", () => {
     }
   })
 
+  it("the 1.1 API serves the same SIS too, its hrefs pointing at the gateway, never at the SIS", async () => {
+    for (const path of ["/users?limit=1000", "/classes?limit=1000", `/users/${v1p2Dataset.users.at(-1)!.sourcedId}`]) {
+      const response = await fetch(`${served.gw.url}/ims/oneroster/v1p1${path}`, { headers: { authorization: `Bearer ${served.token}` } })
+      expect(response.status, path).toBe(200)
+      const text = await response.text()
+      expect(text, path).not.toContain(served.up.url)
+      expect(text, path).toContain(`"href":"${served.gw.url}/ims/oneroster/v1p1/orgs/`)
+    }
+  })
+
   it("rosterkit's provider in 1.2 mode reads the same through the gateway as from the SIS", async () => {
     const viaGateway = OneRosterProvider.layer({
       baseUrl: `${served.gw.url}${prefix}/`,
