@@ -35,13 +35,13 @@ export interface Dialect {
 /** OneRoster 1.1: statusInfoSet errors, records as held. */
 export const v1p1: Dialect = { errors: StatusInfo.v1p1, write: (_, record) => record, view: (_, record) => record }
 
-/** Does a value hold a reference with an href (a 1.2 SIS's records do)? */
+/** Does a value hold a reference with a non-empty href (a 1.2 SIS's records do)? */
 const hasHref = (value: unknown): boolean => {
   if (Array.isArray(value)) return value.some(hasHref)
   if (value === null || typeof value !== "object") return false
   for (const [key, v] of Object.entries(value)) {
     if (key === "metadata") continue
-    if (key === "href" || hasHref(v)) return true
+    if ((key === "href" && typeof v === "string" && v !== "") || hasHref(v)) return true
   }
   return false
 }
@@ -53,7 +53,8 @@ const rebase = (value: unknown, baseUrl: string): unknown => {
   const record = value as Record<string, unknown>
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(record)) out[key] = key === "metadata" ? v : rebase(v, baseUrl)
-  if (typeof record["href"] === "string" && typeof record["sourcedId"] === "string" && typeof record["type"] === "string") {
+  // An empty href (as ClassLink sends) says nothing: kept as it is.
+  if (typeof record["href"] === "string" && record["href"] !== "" && typeof record["sourcedId"] === "string" && typeof record["type"] === "string") {
     out["href"] = `${baseUrl}/${OneRosterWire.collectionOfType(record["type"])}/${encodeURIComponent(record["sourcedId"])}`
   }
   return out
