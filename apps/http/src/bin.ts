@@ -10,7 +10,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Main from "./main.js"
 
-NodeRuntime.runMain(Effect.suspend(() => Main.run(process.argv)).pipe(Effect.provide(NodeContext.layer)), {
+// No tracer is installed: spans (one per request, upstream call and Effect.fn) would be built and dropped.
+NodeRuntime.runMain(Effect.suspend(() => Main.run(process.argv)).pipe(Effect.provide(NodeContext.layer), Effect.withTracerEnabled(false)), {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {
