@@ -454,9 +454,8 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
  * closes that hole: once the listing has been output it is read again (one reading, no repair)
  * and the two readings must agree on every id and on a digest of every record (a 53-bit hash of
  * its JSON; memory: one id -> digest map); else `InconsistentSnapshot` says how many records
- * were added, removed and changed, naming a few. A pull that succeeds with `verify` output
- * exactly the listing as it stood during the second reading. Without `id`, records are keyed by
- * their digest.
+ * were added, removed and changed, naming a few. A pull that succeeds with `verify` has output
+ * exactly what a second, complete reading found. Without `id`, records are keyed by their digest.
  */
 export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> => {
   const id = options.id
