@@ -452,9 +452,10 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
  * many records inside the pages already read (or edits a record there) while the unread part
  * changes too moves no boundary and no count, and the output can mix both rosters. `verify`
  * closes that hole: once the listing has been output it is read again (one reading, no repair)
- * and the two readings must agree on every id and on a digest of every record (a 53-bit hash of
- * its JSON; memory: one id -> digest map); else `InconsistentSnapshot` says how many records
- * were added, removed and changed, naming a few. A pull that succeeds with `verify` has output
+ * and the two readings must agree on every id and on a digest of every record (a 64-bit hash of
+ * its JSON; memory: ~40 bytes an id, ids kept as hashes as the repair keeps them); else
+ * `InconsistentSnapshot` says how many records were added, removed and changed, naming a few of
+ * those added and changed. A pull that succeeds with `verify` has output
  * exactly what a second, complete reading found. Without `id`, records are keyed by their digest.
  */
 export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> => {
