@@ -84,6 +84,9 @@ export const connection = {
     Options.withPseudoName("SECONDS"),
     Options.withDescription(`Longest Retry-After obeyed (default 60 s)${env("maxWait")}`),
     Options.optional
+  ),
+  verify: Options.boolean("verify").pipe(
+    Options.withDescription(`Read every listing twice and fail if the two differ${env("verify")}`)
   )
 }
 
@@ -153,6 +156,8 @@ export const toSettings = (flags: Connection): Settings.Flags => {
     timeout: get(flags.timeout),
     retries: get(flags.retries),
     deadline: get(flags.deadline),
-    maxWait: get(flags.maxWait)
+    maxWait: get(flags.maxWait),
+    // absent: ROSTERKIT_VERIFY or the --config district decide
+    verify: flags.verify ? true : undefined
   }
 }

@@ -387,6 +387,48 @@ describe.concurrent("exit codes", () => {
     expect(dayLong.fake.requests.length).toBe(1)
   })
 
+  it("5: --verify (or ROSTERKIT_VERIFY) refuses a roster that changed between its two readings; without it the pull exits 0", async () => {
+    const before = dataset
+    const studentList = Dataset.byKind(before, "students")
+    // once the first page has been read, one student of it and one of a later page are replaced
+    // at their places: no count, boundary or revision moves
+    const replaced = new Map([
+      [studentList[1]!.sourcedId, "swap-in-1"],
+      [studentList[120]!.sourcedId, "swap-in-2"]
+    ])
+    const after: Dataset.Dataset = {
+      ...before,
+      users: before.users.map((u) => (replaced.has(u.sourcedId) ? { ...u, sourcedId: replaced.get(u.sourcedId)! } : u))
+    }
+    let base = 0
+    const changing = await Loopback.serveFake((url) =>
+      FakeOneRoster.make({
+        dataset: before,
+        datasetAt: (n) => (n - base < 1 ? before : after),
+        baseUrl: `${url}/ims/oneroster/v1p1`,
+        auth: { type: "bearer", token: "or-token" }
+      })
+    )
+    servers.push(changing)
+    const run = (extra: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+      base = changing.fake.requests.length
+      return Cli.run(["users", "--provider", "oneroster", "--auth", "bearer", "--token", "or-token", "--host", changing.url, "--page-size", "50", "--format", "ndjson", "-q", ...extra], { env, ...slowMachine })
+    }
+    const plain = await run([])
+    expect(plain.code).toBe(0)
+    expect(plain.stdout).toContain(`"sourcedId":"${studentList[1]!.sourcedId}"`)
+    expect(plain.stdout).toContain('"sourcedId":"swap-in-2"')
+    const verified = await run(["--verify"])
+    expect(verified.code).toBe(5)
+    expect(verified.stderr).toContain("inconsistent snapshot")
+    expect(verified.stderr).toContain("1 record added (swap-in-1)")
+    expect(verified.stderr).not.toMatch(/\n\s+at /)
+    const fromEnv = await run([], { ROSTERKIT_VERIFY: "1" })
+    expect(fromEnv.code).toBe(5)
+    expect(fromEnv.stderr).toContain("1 record added (swap-in-1)")
+    noSecrets(verified)
+  })
+
   it("1: anything else (a collection the provider does not have)", async () => {
     const result = await Cli.run(["list", "gradingPeriods", "--provider", "clever", "--host", `${clever.url}/v3.0`, "--token", "clever-token"])
     expect(result.code).toBe(1)

@@ -45,6 +45,12 @@ export interface CommonOptions {
   readonly retry?: Resilience.RetryOptions | undefined
   /** Narrow listings with `filter=` on the server where safe. Default true. */
   readonly filterPushdown?: boolean | undefined
+  /**
+   * Read every listing a second time once output and compare (see the generic client's
+   * `verify`). X-Perm-Rev already catches most changes on ClassLink; this catches the rest.
+   * Default false.
+   */
+  readonly verify?: boolean | undefined
 }
 
 /** Direct access to a tenant's OneRoster server with OAuth 1.0a. */
@@ -193,6 +199,7 @@ export const oneRosterOptions = (options: Options): Either.Either<OneRosterClien
     timeout: options?.timeout,
     retry: options?.retry,
     filterPushdown: options?.filterPushdown,
+    verify: options?.verify,
     revisionHeader
   } satisfies Partial<OneRosterClient.Options>
   const proxied = options !== null && typeof options === "object" && ("token" in options || "applicationId" in options)

@@ -159,6 +159,46 @@ describe("ClassLinkProvider", () => {
     })
   )
 
+  it.live("verify: a swap that keeps X-Perm-Rev, counts and page boundaries is mixed without it, refused with it", () =>
+    Effect.gen(function* () {
+      const students = studentIds(demoDistrict)
+      // after the 3rd request: a student already read and one not read yet replaced by new ones
+      const replaced = new Map([
+        [students[2]!, "swap-in-1"],
+        [students[120]!, "swap-in-2"]
+      ])
+      const after: Dataset.Dataset = {
+        ...demoDistrict,
+        users: demoDistrict.users.map((u) => (replaced.has(u.sourcedId) ? { ...u, sourcedId: replaced.get(u.sourcedId)! } : u))
+      }
+      const datasetAt = (i: number) => (i < 3 ? demoDistrict : after)
+      serve({ datasetAt, permRev: () => "7" })
+      const plain = yield* provide(direct({ pageSize: 25, concurrency: 1 }))
+      const mixed = (yield* collect(plain.users("students"))).map((u) => u.sourcedId)
+      expect(mixed).toContain(students[2])
+      expect(mixed).toContain("swap-in-2")
+
+      const fake = serve({ datasetAt, permRev: () => "7" })
+      const verified = yield* provide(direct({ pageSize: 25, concurrency: 1, verify: true }))
+      const error = yield* Effect.flip(collect(verified.users("students")))
+      expect(error).toMatchObject({ _tag: "InconsistentSnapshot", provider: "classlink" })
+      expect(error.message).toContain("1 record added (swap-in-1)")
+      expect(error.message).toContain("1 removed, 0 changed")
+      // both readings made every request
+      expect(fake.requests.length).toBe(2 * (Math.ceil((students.length - 25) / 24) + 1))
+    })
+  )
+
+  it.live("verify on an unchanged roster: the same students, every page read twice", () =>
+    Effect.gen(function* () {
+      const fake = serve({ permRev: () => "7" })
+      const provider = yield* provide(direct({ pageSize: 25, verify: true }))
+      expect((yield* collect(provider.users("students"))).map((u) => u.sourcedId)).toStrictEqual(studentIds(demoDistrict))
+      const urls = fake.requests.map((r) => r.url)
+      expect(urls.slice(urls.length / 2)).toStrictEqual(urls.slice(0, urls.length / 2))
+    })
+  )
+
   it.live("a 429 is retried no sooner than Retry-After, with jittered backoff", () =>
     Effect.gen(function* () {
       serve({ faults: [{ fault: Faults.rateLimited({ retryAfterSeconds: 1 }), path: /students/, after: 1 }] })

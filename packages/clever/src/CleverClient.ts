@@ -62,6 +62,13 @@ export interface Options {
   readonly concurrency?: number | undefined
   /** Client-side rate limit, requests per minute (default 1200, Clever's per-token limit). */
   readonly requestsPerMinute?: number | undefined
+  /**
+   * Follow every listing a second time once output and compare the two readings (ids and a
+   * digest of each record): any difference fails with `InconsistentSnapshot`. A cursor does
+   * not see a record inserted behind it or deleted ahead of it; this does. Doubles the
+   * requests. Default false.
+   */
+  readonly verify?: boolean | undefined
 }
 
 /** The roles `/users?role=` accepts. */
@@ -123,6 +130,7 @@ export interface Settings {
   readonly pageSize: number
   readonly concurrency: number
   readonly requestsPerMinute: number
+  readonly verify: boolean
 }
 
 /** The options of a client as a Schema; `validate` decodes with it. */
@@ -135,7 +143,8 @@ export const OptionsSchema = Schema.Struct({
     default: () => maxPageSize
   }),
   concurrency: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => 4 }),
-  requestsPerMinute: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultRequestsPerMinute })
+  requestsPerMinute: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultRequestsPerMinute }),
+  verify: Schema.optionalWith(ProviderOptions.Flag, { default: () => false })
 })
 
 /**
@@ -143,9 +152,9 @@ export const OptionsSchema = Schema.Struct({
  * failure names the setting. The token never appears in a message.
  */
 export const validate = (options: Options): Either.Either<Settings, ConfigurationError> =>
-  Either.map(ProviderOptions.decode(providerName, OptionsSchema)(options), ({ concurrency, host, pageSize, requestsPerMinute }) => {
+  Either.map(ProviderOptions.decode(providerName, OptionsSchema)(options), ({ concurrency, host, pageSize, requestsPerMinute, verify }) => {
     if (!host.pathname.endsWith("/")) host.pathname = `${host.pathname}/`
-    return { host: host.toString(), pageSize, concurrency, requestsPerMinute }
+    return { host: host.toString(), pageSize, concurrency, requestsPerMinute, verify }
   })
 
 /** Clever's error body is `{ "message": "…" }`. */
@@ -275,6 +284,7 @@ export const make = (
         first: url(path, { limit: String(pageSize), ...listOptions?.params }),
         context,
         fetch: (pageUrl) => fetchPage(schema, context, pageUrl),
+        verify: settings.verify,
         // a record listed twice means the listing moved under the cursor: read again
         id: (record) => {
           const id = (record as { readonly id?: unknown }).id

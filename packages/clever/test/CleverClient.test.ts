@@ -123,8 +123,9 @@ describe("CleverClient paging", () => {
       expect(Either.isLeft(CleverClient.validate({ token: Redacted.make(token), pageSize: 0 }))).toBe(true)
       expect(Either.isLeft(CleverClient.validate({ token: Redacted.make(" ") }))).toBe(true)
       expect(Either.isLeft(CleverClient.validate({ token: Redacted.make(token), host: "not a url" }))).toBe(true)
+      expect(Either.isLeft(CleverClient.validate({ token: Redacted.make(token), verify: "yes" as unknown as boolean }))).toBe(true)
       expect(CleverClient.validate({ token: Redacted.make(token) })).toStrictEqual(
-        Either.right({ host: "https://api.clever.com/v3.0/", pageSize: 10_000, concurrency: 4, requestsPerMinute: 1200 })
+        Either.right({ host: "https://api.clever.com/v3.0/", pageSize: 10_000, concurrency: 4, requestsPerMinute: 1200, verify: false })
       )
     })
   )

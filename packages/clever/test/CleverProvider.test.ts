@@ -280,3 +280,73 @@ describe("Clever provider mapping over a generated district", () => {
     })
   )
 })
+
+describe("Clever verify: a second reading of every listing", () => {
+  const before = Dataset.generate({ seed: 21, schools: 2, studentsPerSchool: 60, teachersPerSchool: 4 })
+  const users = Dataset.byKind(before, "users")
+  // the change: one user behind the cursor and one ahead of it replaced at their places (the
+  // page-ending ids, which the cursor names, stay)
+  const swapped = new Map([
+    [users[3]!.sourcedId, "swap-a"],
+    [users[100]!.sourcedId, "swap-b"]
+  ])
+  const after: Dataset.Dataset = {
+    ...before,
+    users: before.users.map((u) => (swapped.has(u.sourcedId) ? { ...u, sourcedId: swapped.get(u.sourcedId)! } : u))
+  }
+
+  /** FakeClever over `before` for the first `changeAt` requests, over `after` from then on, behind msw. */
+  const serveChanging = (changeAt: number, verify: boolean) =>
+    Effect.gen(function* () {
+      const token = "verify-district-token"
+      const fakes = [FakeClever.make({ dataset: before, token }), FakeClever.make({ dataset: after, token })] as const
+      let requests = 0
+      const fake = { baseUrl: fakes[0].baseUrl, handle: (request: Request) => fakes[requests++ < changeAt ? 0 : 1].handle(request) }
+      yield* Effect.acquireRelease(
+        Effect.sync(() => Msw.serve(fake)),
+        (server) => Effect.sync(() => server.close())
+      )
+      const context = yield* Layer.build(
+        CleverProvider.layer({ token: Redacted.make(token), host: fake.baseUrl, pageSize: 20, retry: fastRetry, verify }).pipe(
+          Layer.provide(FetchHttpClient.layer)
+        )
+      )
+      return { provider: yield* Effect.provide(RosterProvider.RosterProvider, context), requests: () => requests }
+    })
+
+  const ids = (list: ReadonlyArray<{ readonly sourcedId: string }>) => list.map((u) => u.sourcedId)
+
+  it.scoped("a change behind and ahead of the cursor: a mixed roster without verify, InconsistentSnapshot with it", () =>
+    Effect.gen(function* () {
+      const mixed = yield* Effect.scoped(
+        Effect.flatMap(serveChanging(2, false), ({ provider }) => Effect.map(collect(provider.entities("users")), ids))
+      )
+      expect(mixed).toContain(users[3]!.sourcedId)
+      expect(mixed).toContain("swap-b")
+
+      const error = yield* Effect.scoped(
+        Effect.flatMap(serveChanging(2, true), ({ provider }) => Effect.flip(collect(provider.entities("users"))))
+      )
+      expect(error).toMatchObject({ _tag: "InconsistentSnapshot", provider: "clever" })
+      expect(error.message).toContain("1 record added (swap-a)")
+      expect(error.message).toContain("1 removed, 0 changed")
+    })
+  )
+
+  it.scoped("an unchanged roster: the same users, every page read twice", () =>
+    Effect.gen(function* () {
+      // one msw server at a time (each closes with its scope)
+      const pull = (verify: boolean) =>
+        Effect.scoped(
+          Effect.flatMap(serveChanging(Infinity, verify), ({ provider, requests }) =>
+            Effect.map(collect(provider.entities("users")), (list) => ({ list: ids(list), requests: requests() }))
+          )
+        )
+      const once = yield* pull(false)
+      const twice = yield* pull(true)
+      expect(twice.list).toStrictEqual(once.list)
+      expect(once.list).toHaveLength(users.length)
+      expect(twice.requests).toBe(2 * once.requests)
+    })
+  )
+})

@@ -48,7 +48,8 @@ const settingKeys: Readonly<Record<string, Settings.Key>> = {
   retry: "retries",
   "retry.retries": "retries",
   "retry.deadline": "deadline",
-  "retry.maxWait": "maxWait"
+  "retry.maxWait": "maxWait",
+  verify: "verify"
 }
 
 /** Renames a provider's ConfigurationError setting to the flag / variable / config key that set it. */

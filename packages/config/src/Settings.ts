@@ -56,10 +56,12 @@ export interface Values {
   readonly deadline: number
   /** Seconds: the longest wait a server may ask for (Retry-After, X-RateLimit-Reset). */
   readonly maxWait: number
+  /** Read every listing a second time and compare the two readings (REST providers). */
+  readonly verify: boolean
 }
 export type Key = keyof Values
 
-type Kind = "text" | "secret" | "auth" | "positiveInt" | "count" | "seconds"
+type Kind = "text" | "secret" | "auth" | "positiveInt" | "count" | "seconds" | "boolean"
 
 interface Spec {
   readonly flag: string
@@ -84,7 +86,8 @@ export const specs: { readonly [K in Key]: Spec } = {
   timeout: { flag: "--timeout", env: "ROSTERKIT_TIMEOUT", kind: "seconds" },
   retries: { flag: "--retries", env: "ROSTERKIT_RETRIES", kind: "count" },
   deadline: { flag: "--deadline", env: "ROSTERKIT_DEADLINE", kind: "seconds" },
-  maxWait: { flag: "--max-wait", env: "ROSTERKIT_MAX_WAIT", kind: "seconds" }
+  maxWait: { flag: "--max-wait", env: "ROSTERKIT_MAX_WAIT", kind: "seconds" },
+  verify: { flag: "--verify", env: "ROSTERKIT_VERIFY", kind: "boolean" }
 }
 
 export const keys = Object.keys(specs) as ReadonlyArray<Key>
@@ -174,10 +177,22 @@ const parseNumber = (key: Key, raw: string | number, where: string): Either.Eith
   }
 }
 
+const trueWords = ["true", "1", "yes", "on"]
+const falseWords = ["false", "0", "no", "off"]
+
 /** Parses a raw value (from the environment or the config file) for `key`. */
-const parseValue = <K extends Key>(key: K, raw: string | number, where: string): Either.Either<Values[K], ConfigurationError> => {
+const parseValue = <K extends Key>(key: K, raw: string | number | boolean, where: string): Either.Either<Values[K], ConfigurationError> => {
   const kind = specs[key].kind
+  if (typeof raw === "boolean") {
+    return kind === "boolean" ? Either.right(raw as Values[K]) : Either.left(configurationError(where, `must not be ${raw}`))
+  }
   switch (kind) {
+    case "boolean": {
+      const word = typeof raw === "string" ? raw.trim().toLowerCase() : String(raw)
+      if (trueWords.includes(word)) return Either.right(true as Values[K])
+      if (falseWords.includes(word)) return Either.right(false as Values[K])
+      return Either.left(configurationError(where, `must be true or false (or 1/0, yes/no), not '${String(raw)}'`))
+    }
     case "text":
       return typeof raw === "string"
         ? Either.right(raw.trim() as Values[K])
@@ -225,7 +240,8 @@ export const District = Schema.Struct({
   timeout: opt(Schema.Number),
   retries: opt(Schema.Number),
   deadline: opt(Schema.Number),
-  maxWait: opt(Schema.Number)
+  maxWait: opt(Schema.Number),
+  verify: opt(Schema.Boolean)
 })
 export type District = typeof District.Type
 
@@ -377,7 +393,7 @@ export const resolve = (flags: Flags): Effect.Effect<Settings, ConfigurationErro
         const raw = chosen.district[key]
         if (raw === undefined || values[key] !== undefined) continue
         const where = `districts.${chosen.name}.${key} in ${configPath}`
-        let value: string | number
+        let value: string | number | boolean
         if (typeof raw === "object") {
           const fromEnv = yield* envString(raw.env)
           if (fromEnv === undefined) {
@@ -414,16 +430,17 @@ export interface Tuning {
   readonly concurrency?: number
   readonly timeout?: Duration.Duration
   readonly retry?: Resilience.RetryOptions
+  readonly verify?: boolean
 }
 
 const seconds = (value: number) => Duration.millis(Math.round(value * 1000))
 
 /**
- * `--page-size`, `--concurrency`, `--timeout` (seconds), `--retries`, `--deadline` and
- * `--max-wait` (seconds) as provider options.
+ * `--page-size`, `--concurrency`, `--timeout` (seconds), `--retries`, `--deadline`,
+ * `--max-wait` (seconds) and `--verify` as provider options.
  */
 export const tuning = (settings: Settings): Tuning => {
-  const { pageSize, concurrency, timeout, retries, deadline, maxWait } = settings.values
+  const { pageSize, concurrency, timeout, retries, deadline, maxWait, verify } = settings.values
   const retry =
     retries === undefined && deadline === undefined && maxWait === undefined
       ? undefined
@@ -437,7 +454,8 @@ export const tuning = (settings: Settings): Tuning => {
     ...(pageSize === undefined ? {} : { pageSize }),
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(timeout === undefined ? {} : { timeout: seconds(timeout) }),
-    ...(retry === undefined ? {} : { retry })
+    ...(retry === undefined ? {} : { retry }),
+    ...(verify === undefined ? {} : { verify })
   }
 }
 

@@ -7,6 +7,14 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as RosterProvider from "@rosterkit/core/RosterProvider"
+import * as Dataset from "@rosterkit/demo/Dataset"
+import * as FakeOneRoster from "@rosterkit/demo/FakeOneRoster"
+import * as Loopback from "@rosterkit/demo/Loopback"
+import * as Chunk from "effect/Chunk"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as Providers from "@rosterkit/config/Providers"
 import * as Settings from "@rosterkit/config/Settings"
 
@@ -78,6 +86,61 @@ describe("Settings.resolve", () => {
       const flag = yield* Effect.flip(resolve({ retries: -1 }))
       expect(flag.setting).toBe("--retries")
     })
+  )
+
+  it.effect("verify: --verify, ROSTERKIT_VERIFY (true/false, 1/0, yes/no, on/off) or the district's boolean", () =>
+    Effect.gen(function* () {
+      expect(Settings.tuning(yield* resolve({ verify: true })).verify).toBe(true)
+      for (const word of ["1", "true", "YES", "on"]) expect(Settings.tuning(yield* resolve({}, { ROSTERKIT_VERIFY: word })).verify).toBe(true)
+      for (const word of ["0", "false", "no", "off"]) expect(Settings.tuning(yield* resolve({}, { ROSTERKIT_VERIFY: word })).verify).toBe(false)
+      expect(Settings.tuning(yield* resolve({})).verify).toBeUndefined()
+      // the flag wins over the environment
+      expect((yield* resolve({ verify: true }, { ROSTERKIT_VERIFY: "0" })).origins.verify).toBe("--verify")
+      const bad = yield* Effect.flip(resolve({}, { ROSTERKIT_VERIFY: "maybe" }))
+      expect(bad).toMatchObject({ _tag: "ConfigurationError", setting: "ROSTERKIT_VERIFY" })
+      expect(bad.reason).toContain("must be true or false")
+      const verifying = file("verify.json", { districts: { a: { provider: "clever", token: "t", verify: true } } })
+      expect(Settings.tuning(yield* resolve({ config: verifying })).verify).toBe(true)
+      const wrong = yield* Effect.flip(resolve({ config: file("verify-text.json", { districts: { a: { verify: "yes" } } }) }))
+      expect(wrong.reason).toContain("districts.a.verify")
+    })
+  )
+
+  it.live("ROSTERKIT_VERIFY reaches the provider: a pull whose roster changed between its two readings is refused", () =>
+    Effect.gen(function* () {
+      const before = Dataset.generate({ seed: 3, schools: 1, studentsPerSchool: 120, teachersPerSchool: 2 })
+      const first = before.users[0]!
+      // one record replaced at its place once the first page has been read: no count or boundary moves
+      const after: Dataset.Dataset = { ...before, users: before.users.map((u) => (u === first ? { ...u, sourcedId: "swapped-in" } : u)) }
+      let base = 0
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          Loopback.serveFake((url) =>
+            FakeOneRoster.make({
+              dataset: before,
+              datasetAt: (n) => (n - base < 1 ? before : after),
+              baseUrl: `${url}/ims/oneroster/v1p1`,
+              auth: { type: "bearer", token: "verify-token" }
+            })
+          )
+        ),
+        (s) => Effect.promise(() => s.close())
+      )
+      const pull = (env: Record<string, string>) =>
+        Effect.gen(function* () {
+          base = server.fake.requests.length
+          const settings = yield* resolve({}, { ROSTERKIT_PROVIDER: "oneroster", ROSTERKIT_HOST: server.fake.baseUrl, ROSTERKIT_TOKEN: "verify-token", ROSTERKIT_PAGE_SIZE: "50", ...env })
+          const selection = yield* Providers.select(settings)
+          const provider = yield* Effect.provide(RosterProvider.RosterProvider, selection.layer.pipe(Layer.provide(FetchHttpClient.layer)))
+          return Chunk.toReadonlyArray(yield* Stream.runCollect(provider.entities("users"))).map((u) => u.sourcedId)
+        })
+      const plain = yield* pull({})
+      expect(plain).toContain(first.sourcedId)
+      expect(plain).not.toContain("swapped-in")
+      const error = yield* Effect.flip(pull({ ROSTERKIT_VERIFY: "1" }))
+      expect(error._tag).toBe("InconsistentSnapshot")
+      expect(error.message).toContain("1 record added (swapped-in)")
+    }).pipe(Effect.scoped)
   )
 
   it.effect("treats blank values as absent", () =>

@@ -12,6 +12,7 @@ import * as Stream from "effect/Stream"
 import type * as Http from "./Http.js"
 import * as FastCheck from "./internal/fastCheck.js"
 import { IdSet } from "./internal/IdSet.js"
+import * as Verify from "./internal/verify.js"
 import * as Resilience from "./Resilience.js"
 import { DecodeError, InconsistentSnapshot, redactUrl, type RosterError } from "./RosterError.js"
 
@@ -45,6 +46,12 @@ export interface OffsetOptions<A> {
   readonly id?: ((record: A) => string) | undefined
   /** How often a listing that changed while read is read again before failing. Default {@link defaultMaxRestarts}. */
   readonly maxRestarts?: number | undefined
+  /**
+   * Read the listing a second time once it has been output and compare the two readings (ids and
+   * a digest of each record); any difference fails with `InconsistentSnapshot`. Doubles the
+   * requests; catches the changes no page signal shows (see {@link offsetPaged}). Default false.
+   */
+  readonly verify?: boolean | undefined
 }
 
 /** 2: a listing that changed while read is read again at most twice. */
@@ -440,15 +447,38 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
  * rest of the listing.
  *
  * Without `id`, a short page that is not the last fails with `InconsistentSnapshot`.
+ *
+ * What these checks cannot see: without a revision header, a change that removes and adds as
+ * many records inside the pages already read (or edits a record there) while the unread part
+ * changes too moves no boundary and no count, and the output can mix both rosters. `verify`
+ * closes that hole: once the listing has been output it is read again (one reading, no repair)
+ * and the two readings must agree on every id and on a digest of every record (a 64-bit hash of
+ * its JSON; memory: ~40 bytes an id, ids kept as hashes as the repair keeps them); else
+ * `InconsistentSnapshot` says how many records were added, removed and changed, naming a few of
+ * those added and changed. A pull that succeeds with `verify` has output
+ * exactly what a second, complete reading found. Without `id`, records are keyed by their digest.
  */
-export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> =>
-  options.id === undefined ? unchecked(options) : checkedOffsets(options, options.id)
+export const offsetPaged = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> => {
+  const id = options.id
+  if (options.verify === true) {
+    // the second reading repairs nothing: a change seen inside it fails the pull
+    return id === undefined
+      ? Verify.twice(options.context, (record) => String(Verify.digest(record)), unchecked(options), unchecked(options))
+      : Verify.twice(options.context, id, checkedOffsets(options, id), checkedOffsets({ ...options, maxRestarts: 0 }, id))
+  }
+  return id === undefined ? unchecked(options) : checkedOffsets(options, id)
+}
 
 /**
  * A cursor listing (Clever's `links rel=next`): fetches `first`, then each `next` until a page
  * has none — no request after the last page. A repeated `next` fails with
  * `InconsistentSnapshot` instead of looping. With `id`, a record listed twice means the listing
  * moved under the cursor: it is read again as {@link offsetPaged} does.
+ *
+ * A cursor is not shifted by deletions and inserts, but it does not see them either: a record
+ * inserted behind the cursor is missed, one deleted ahead of it is never read, so one change can
+ * leave an output of neither roster. With `verify`, the listing is followed again from `first`
+ * once it has been output and the two readings compared, as {@link offsetPaged} does.
  */
 export const linkPaged = <A>(options: {
   readonly first: string
@@ -456,14 +486,21 @@ export const linkPaged = <A>(options: {
   readonly fetch: (url: string) => Effect.Effect<Page<A>, RosterError>
   readonly id?: ((record: A) => string) | undefined
   readonly maxRestarts?: number | undefined
+  /** Read the listing again once output and compare, as {@link offsetPaged} does. Default false. */
+  readonly verify?: boolean | undefined
 }): Stream.Stream<A, RosterError> => {
   const id = options.id
-  if (id === undefined) return followNext(options.context, options.first, options.fetch, false)
-  return repaired(options.context, id, options.maxRestarts ?? defaultMaxRestarts, (run) =>
-    followNext<A, RosterError | Moved>(options.context, options.first, options.fetch, false, (page) =>
-      Effect.zipRight(run.check(page, "a next page"), run.keep(page.items, 0))
-    )
-  )
+  const read = (maxRestarts: number) =>
+    id === undefined
+      ? followNext(options.context, options.first, options.fetch, false)
+      : repaired(options.context, id, maxRestarts, (run) =>
+          followNext<A, RosterError | Moved>(options.context, options.first, options.fetch, false, (page) =>
+            Effect.zipRight(run.check(page, "a next page"), run.keep(page.items, 0))
+          )
+        )
+  const maxRestarts = options.maxRestarts ?? defaultMaxRestarts
+  if (options.verify !== true) return read(maxRestarts)
+  return Verify.twice(options.context, id ?? ((record) => String(Verify.digest(record))), read(maxRestarts), read(0))
 }
 
 /** Splits `text` on `separator` outside double-quoted strings and `<…>`. */

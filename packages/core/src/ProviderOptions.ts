@@ -111,6 +111,12 @@ export const HttpUrl = (
     return Either.right(url)
   }, "HttpUrl")
 
+/** `true` or `false` (an on/off setting such as `verify`). */
+export const Flag: Schema.Schema<boolean, unknown> = checked(
+  (input) => (typeof input === "boolean" ? Either.right(input) : Either.left(`must be true or false, not ${JSON.stringify(input) ?? String(input)}`)),
+  "Flag"
+)
+
 /** A whole number from `min` (to `max`); `hint` says why the bound is there. */
 export const WholeNumber = (bounds: { readonly min: number; readonly max?: number; readonly hint?: string }): Schema.Schema<number, unknown> =>
   checked((input) => {

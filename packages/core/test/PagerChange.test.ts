@@ -184,6 +184,27 @@ const prng = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
+/** `size` records and one change: what the change does, drawn by `kind`. */
+type ChangeKind = "delete" | "insert" | "swap" | "mix"
+
+/**
+ * The roster after one change of `kind` to `before`: deletions, inserts, swaps (a record
+ * replaced by a new one at its place: the count and every offset stay the same, the change that
+ * leaves no trace in page signals) or a mix of the three.
+ */
+const change = (random: () => number, seed: number, before: ReadonlyArray<string>, kind: ChangeKind) => {
+  const after = [...before]
+  const count = () => 1 + Math.floor(random() * 6)
+  const deletions = kind === "delete" ? count() : kind === "mix" ? Math.floor(random() * 4) : 0
+  const inserts = kind === "insert" ? count() : kind === "mix" ? Math.floor(random() * 4) : 0
+  const swaps = kind === "swap" ? 2 + Math.floor(random() * 8) : kind === "mix" ? Math.floor(random() * 6) : 0
+  let fresh = 0
+  for (let i = 0; i < swaps; i++) after[Math.floor(random() * after.length)] = `n${seed}-${fresh++}`
+  for (let i = 0; i < deletions; i++) after.splice(Math.floor(random() * after.length), 1)
+  for (let i = 0; i < inserts; i++) after.splice(Math.floor(random() * (after.length + 1)), 0, `n${seed}-${fresh++}`)
+  return after
+}
+
 describe("property: a listing changed once mid-pull", () => {
   it.effect("success implies the output is exactly the roster before or the roster after the change", () =>
     Effect.gen(function* () {
@@ -227,6 +248,249 @@ describe("property: a listing changed once mid-pull", () => {
       // the run covers the outcomes
       expect(outcomes.after).toBeGreaterThan(0)
       expect(outcomes.refused).toBeGreaterThan(0)
+    })
+  )
+})
+
+describe("property: swaps, and the verified pull", () => {
+  const kinds: ReadonlyArray<ChangeKind> = ["delete", "insert", "swap", "mix"]
+
+  /** One seeded pull with one change at a random request; the outcome, or "mixed". */
+  const pull = (seed: number, kindOf: (random: () => number) => ChangeKind, verify: boolean) =>
+    Effect.gen(function* () {
+      const random = prng(seed)
+      const size = 200 + Math.floor(random() * 800)
+      const before = ids(size)
+      const after = change(random, seed, before, kindOf(random))
+      const total = random() < 0.7
+      const clamp = random() < 0.3 ? 60 : undefined
+      const pages = Math.ceil(size / ((clamp ?? 100) - 1)) + 1
+      // with verify, the change lands anywhere in either reading (or after both)
+      const changeAt = verify ? Math.floor(random() * (2 * pages + 2)) : 1 + Math.floor(random() * (pages - 1))
+      const fake = server({ data: (n) => (n < changeAt ? before : after), total, clamp })
+      const result = yield* Effect.either(collect(paged(fake.fetch, { concurrency: 1 + Math.floor(random() * 4), verify })))
+      if (result._tag === "Left") {
+        expect(result.left._tag, `seed ${seed}`).toBe("InconsistentSnapshot")
+        return { outcome: "refused" as const, requests: fake.requests.length }
+      }
+      const out = result.right
+      expect(new Set(out).size, `seed ${seed}: an id output twice`).toBe(out.length)
+      const got = sorted(out).join()
+      const outcome = got === sorted(before).join() ? "before" : got === sorted(after).join() ? "after" : "mixed"
+      return { outcome, requests: fake.requests.length } as const
+    })
+
+  it.effect("without verify, a swap inside the pages already read can end in a mixed roster (exit 0)", () =>
+    Effect.gen(function* () {
+      const outcomes = { before: 0, after: 0, refused: 0, mixed: 0 }
+      for (let seed = 1; seed <= 300; seed++) outcomes[(yield* pull(seed, () => "swap", false)).outcome]++
+      console.info(`swaps without verify: ${JSON.stringify(outcomes)}`)
+      // the hole verify closes: page signals alone let such pulls succeed with neither roster
+      expect(outcomes.mixed).toBeGreaterThan(0)
+    })
+  )
+
+  it.effect("with verify, every kind of change (deletions, inserts, swaps, mixes): exit 0 only with the roster before or after", () =>
+    Effect.gen(function* () {
+      const outcomes = { before: 0, after: 0, refused: 0, mixed: 0 }
+      const byKind: Record<string, number> = {}
+      for (let seed = 1; seed <= 400; seed++) {
+        const kind = kinds[seed % kinds.length]!
+        const { outcome } = yield* pull(seed, () => kind, true)
+        expect(outcome, `seed ${seed} (${kind}): neither the roster before nor after`).not.toBe("mixed")
+        outcomes[outcome]++
+        if (outcome !== "refused") byKind[kind] = (byKind[kind] ?? 0) + 1
+      }
+      console.info(`verify: ${JSON.stringify(outcomes)}, succeeded by kind ${JSON.stringify(byKind)}`)
+      expect(outcomes.mixed).toBe(0)
+      // the run covers the outcomes
+      expect(outcomes.before).toBeGreaterThan(0)
+      expect(outcomes.after).toBeGreaterThan(0)
+      expect(outcomes.refused).toBeGreaterThan(0)
+    })
+  )
+
+  it.effect("the same seeds with verify: each swap pull that ended mixed without it is refused", () =>
+    Effect.gen(function* () {
+      let mixed = 0
+      for (let seed = 1; seed <= 300; seed++) {
+        if ((yield* pull(seed, () => "swap", false)).outcome !== "mixed") continue
+        mixed++
+        // the same change, the same moment (the first reading is the pull without verify), verified
+        const random = prng(seed)
+        const size = 200 + Math.floor(random() * 800)
+        const before = ids(size)
+        const after = change(random, seed, before, "swap")
+        const total = random() < 0.7
+        const clamp = random() < 0.3 ? 60 : undefined
+        const pages = Math.ceil(size / ((clamp ?? 100) - 1)) + 1
+        const changeAt = 1 + Math.floor(random() * (pages - 1))
+        const fake = server({ data: (n) => (n < changeAt ? before : after), total, clamp })
+        const error = yield* Effect.flip(collect(paged(fake.fetch, { concurrency: 1 + Math.floor(random() * 4), verify: true })))
+        expect(error._tag).toBe("InconsistentSnapshot")
+        expect(error.message).toMatch(/\d+ records? added \(n\d+-\d+/)
+      }
+      expect(mixed).toBeGreaterThan(0)
+    })
+  )
+})
+
+describe("Pager verify", () => {
+  it.effect("an unchanged listing: the same records, each page read twice", () =>
+    Effect.gen(function* () {
+      const data = ids(1000)
+      for (const total of [true, false] as const) {
+        const fake = server({ data: () => data, total })
+        expect(yield* collect(paged(fake.fetch, { verify: true }))).toStrictEqual(data)
+        const offsets = fake.requests.map((r) => r.offset)
+        expect(offsets).toStrictEqual([...offsets.slice(0, offsets.length / 2), ...offsets.slice(0, offsets.length / 2)])
+        expect(offsets.slice(0, 11)).toStrictEqual([0, 99, 198, 297, 396, 495, 594, 693, 792, 891, 990])
+      }
+    })
+  )
+
+  it.effect("a swap in the read pages while the unread part changes too: mixed without verify, refused with it, naming what moved", () =>
+    Effect.gen(function* () {
+      const before = ids(500)
+      // after the second request: u00010 replaced by n1 (read), u00400 by n2 (not read yet)
+      const after = before.map((id) => (id === "u00010" ? "n1" : id === "u00400" ? "n2" : id))
+      const plain = server({ data: (n) => (n < 2 ? before : after) })
+      const out = yield* collect(paged(plain.fetch, { concurrency: 1 }))
+      expect(out).toContain("u00010")
+      expect(out).toContain("n2")
+      expect(sorted(out)).not.toStrictEqual(sorted(before))
+      expect(sorted(out)).not.toStrictEqual(sorted(after))
+
+      const fake = server({ data: (n) => (n < 2 ? before : after) })
+      const error = yield* Effect.flip(collect(paged(fake.fetch, { concurrency: 1, verify: true })))
+      expect(error._tag).toBe("InconsistentSnapshot")
+      expect(error.message).toContain("1 record added (n1)")
+      expect(error.message).toContain("1 removed, 0 changed")
+      expect(error.message).toContain("0 changed")
+    })
+  )
+
+  it.effect("a record edited between the readings (same id, new content) is named as changed", () =>
+    Effect.gen(function* () {
+      interface Rec { readonly sourcedId: string; readonly dateLastModified: string }
+      const before: ReadonlyArray<Rec> = ids(250).map((sourcedId) => ({ sourcedId, dateLastModified: "2024-01-01T00:00:00Z" }))
+      const after = before.map((r) => (r.sourcedId === "u00007" ? { ...r, dateLastModified: "2024-06-01T00:00:00Z" } : r))
+      let requests = 0
+      const fetch = (offset: number, limit: number) =>
+        Effect.sync((): Pager.Page<Rec> => {
+          const data = requests++ < 3 ? before : after
+          return { items: data.slice(offset, offset + limit), total: data.length }
+        })
+      const verified = Pager.offsetPaged({ pageSize: 100, concurrency: 1, context, fetch, id: (r) => r.sourcedId, verify: true })
+      const error = yield* Effect.flip(collect(verified))
+      expect(error.message).toContain("0 records added, 0 removed, 1 changed (u00007)")
+      // without verify the edit goes by unseen
+      requests = 0
+      const plain = Pager.offsetPaged({ pageSize: 100, concurrency: 1, context, fetch, id: (r) => r.sourcedId })
+      expect(yield* collect(plain)).toHaveLength(250)
+    })
+  )
+
+  it.effect("20,000 records (the digest table grows many times): the counts of what moved are exact", () =>
+    Effect.gen(function* () {
+      interface Rec { readonly sourcedId: string; readonly v: number }
+      const before: ReadonlyArray<Rec> = ids(20_000).map((sourcedId) => ({ sourcedId, v: 0 }))
+      // between the readings: 3 removed, 2 added, 4 edited, at places spread over the listing
+      const removed = new Set(["u00003", "u07000", "u19999"])
+      const edited = new Set(["u00100", "u05000", "u12345", "u19000"])
+      const after = [
+        ...before.filter((r) => !removed.has(r.sourcedId)).map((r) => (edited.has(r.sourcedId) ? { ...r, v: 1 } : r)),
+        { sourcedId: "n1", v: 0 },
+        { sourcedId: "n2", v: 0 }
+      ]
+      // the second reading starts at offset 0 again
+      let readings = 0
+      const fetch = (offset: number, limit: number) =>
+        Effect.sync((): Pager.Page<Rec> => {
+          if (offset === 0) readings++
+          const data = readings < 2 ? before : after
+          return { items: data.slice(offset, offset + limit) }
+        })
+      const error = yield* Effect.flip(
+        collect(Pager.offsetPaged({ pageSize: 1000, concurrency: 1, context, fetch, id: (r) => r.sourcedId, verify: true }))
+      )
+      expect(error.message).toContain("2 records added (n1, n2), 3 removed, 4 changed (u00100, u05000, u12345, u19000)")
+    })
+  )
+
+  it.effect("a change seen inside the second reading fails the pull, saying so", () =>
+    Effect.gen(function* () {
+      const before = ids(500)
+      const after = before.filter((id) => id !== "u00050")
+      // the first reading is 6 requests; the change lands in the second
+      const fake = server({ data: (n) => (n < 8 ? before : after), total: false })
+      const error = yield* Effect.flip(collect(paged(fake.fetch, { concurrency: 1, verify: true })))
+      expect(error._tag).toBe("InconsistentSnapshot")
+      expect(error.message).toContain("while it was read a second time to verify it")
+    })
+  )
+
+  it.effect("is lazy: take(5) makes one request and no second reading", () =>
+    Effect.gen(function* () {
+      const fake = server({ data: () => ids(1000) })
+      expect(yield* collect(Stream.take(paged(fake.fetch, { verify: true }), 5))).toStrictEqual(ids(5))
+      expect(fake.requests).toHaveLength(1)
+    })
+  )
+
+  it.effect("without ids, records are compared by their digest", () =>
+    Effect.gen(function* () {
+      const before = ids(300)
+      const after = before.map((id) => (id === "u00250" ? "n1" : id))
+      const fake = server({ data: (n) => (n < 3 ? before : after), total: false })
+      const error = yield* Effect.flip(collect(Pager.offsetPaged({ pageSize: 100, concurrency: 1, context, fetch: fake.fetch, verify: true })))
+      expect(error.message).toContain("1 record added")
+      expect(error.message).toContain("1 removed")
+    })
+  )
+})
+
+describe("Pager.linkPaged verify", () => {
+  /** A cursor listing over `data(n)` (the n-th request): `?after=<id>` pages of 100. */
+  const cursorServer = (data: (request: number) => ReadonlyArray<string>) => {
+    let requests = 0
+    const fetch = (url: string) =>
+      Effect.sync((): Pager.Page<string> => {
+        const list = data(requests++)
+        const after = new URL(url, "https://clever.test").searchParams.get("after")
+        // ids sort as strings; the cursor is the first id past `after`
+        const start = after === null ? 0 : list.findIndex((id) => id > after)
+        const items = start < 0 ? [] : list.slice(start, start + 100)
+        const last = items.at(-1)
+        return { items, next: items.length < 100 || last === undefined ? undefined : `/users?after=${last}` }
+      })
+    return { fetch, requests: () => requests }
+  }
+
+  it.effect("an insert behind the cursor and a deletion ahead of it: mixed without verify, refused with it", () =>
+    Effect.gen(function* () {
+      const before = ids(300)
+      const after = [...before.filter((id) => id !== "u00250"), "u00010x"].sort()
+      const plain = cursorServer((n) => (n < 1 ? before : after))
+      const out = yield* collect(Pager.linkPaged({ first: "/users", context, fetch: plain.fetch, id: (id) => id }))
+      expect(out).not.toContain("u00250")
+      expect(out).not.toContain("u00010x")
+
+      const fake = cursorServer((n) => (n < 1 ? before : after))
+      const error = yield* Effect.flip(collect(Pager.linkPaged({ first: "/users", context, fetch: fake.fetch, id: (id) => id, verify: true })))
+      expect(error._tag).toBe("InconsistentSnapshot")
+      expect(error.message).toContain("1 record added (u00010x)")
+      expect(error.message).toContain("0 removed")
+      // the first reading: 3 pages (the last one short); the second: 3 full pages and an empty one
+      expect(fake.requests()).toBe(7)
+    })
+  )
+
+  it.effect("an unchanged cursor listing: the same records, read twice", () =>
+    Effect.gen(function* () {
+      const fake = cursorServer(() => ids(250))
+      expect(yield* collect(Pager.linkPaged({ first: "/users", context, fetch: fake.fetch, id: (id) => id, verify: true }))).toStrictEqual(ids(250))
+      expect(fake.requests()).toBe(6)
     })
   )
 })

@@ -11,7 +11,8 @@ const Options = Schema.Struct({
   method: Schema.optionalWith(ProviderOptions.oneOf("a", "b"), { default: () => "a" as const }),
   pageSize: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1, max: 500, hint: "Acme's maximum" }), { default: () => 100 }),
   timeout: ProviderOptions.optional(ProviderOptions.PositiveDuration),
-  retry: ProviderOptions.optional(ProviderOptions.RetryOptions)
+  retry: ProviderOptions.optional(ProviderOptions.RetryOptions),
+  verify: Schema.optionalWith(ProviderOptions.Flag, { default: () => false })
 })
 const decode = ProviderOptions.decode("acme", Options)
 const good = { host: " https://api.acme.test/v1 ", auth: { clientId: " id ", clientSecret: "hunter22" } }
@@ -33,6 +34,8 @@ describe("ProviderOptions", () => {
     expect(Redacted.isRedacted(options.auth.clientSecret) && Redacted.value(options.auth.clientSecret)).toBe("hunter22")
     expect(options.method).toBe("a")
     expect(options.pageSize).toBe(100)
+    expect(options.verify).toBe(false)
+    expect(Either.getOrThrow(decode({ ...good, verify: true })).verify).toBe(true)
     expect(options.timeout && Duration.toMillis(options.timeout)).toBe(5000)
   })
 
@@ -63,6 +66,7 @@ describe("ProviderOptions", () => {
       reason: "must be a whole number from 1 to 500 (Acme's maximum); got 501"
     })
     expect(failure({ ...good, pageSize: 1.5 }).setting).toBe("pageSize")
+    expect(failure({ ...good, verify: "yes" })).toEqual({ setting: "verify", reason: 'must be true or false, not "yes"' })
     expect(failure({ ...good, timeout: 0 }).setting).toBe("timeout")
     expect(failure({ ...good, retry: { retries: -1, baseDelay: 1, maxDelay: 2 } }).setting).toBe("retry.retries")
     expect(failure({ ...good, retry: { retries: 1, baseDelay: "soon", maxDelay: 2 } }).setting).toBe("retry.baseDelay")

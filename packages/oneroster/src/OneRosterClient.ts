@@ -121,6 +121,13 @@ export interface Options {
   readonly revisionHeader?: string | undefined
   /** How often a listing that changed while read is read again before failing. Default 2. */
   readonly maxRestarts?: number | undefined
+  /**
+   * Read every listing a second time once it has been output and compare the two readings (ids
+   * and a digest of each record): any difference fails with `InconsistentSnapshot`. Doubles the
+   * requests; catches a change that moves no page boundary or count (see `Pager.offsetPaged`).
+   * Default false.
+   */
+  readonly verify?: boolean | undefined
 }
 
 /** Options after validation, with every default filled in. */
@@ -137,6 +144,7 @@ export interface Settings {
   readonly pullGuard: PullGuard | undefined
   readonly revisionHeader: string | undefined
   readonly maxRestarts: number
+  readonly verify: boolean
 }
 
 export const defaultPageSize = 1000
@@ -225,7 +233,8 @@ export const OptionsSchema = Schema.Struct({
   pageSize: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultPageSize }),
   concurrency: Schema.optionalWith(ProviderOptions.WholeNumber({ min: 1 }), { default: () => defaultConcurrency }),
   timeout: Schema.optionalWith(ProviderOptions.PositiveDuration, { default: () => Duration.decode(Http.defaultOptions.timeout) }),
-  retry: Schema.optionalWith(ProviderOptions.RetryOptions, { default: () => Http.defaultOptions.retry })
+  retry: Schema.optionalWith(ProviderOptions.RetryOptions, { default: () => Http.defaultOptions.retry }),
+  verify: Schema.optionalWith(ProviderOptions.Flag, { default: () => false })
 })
 
 /**
@@ -264,7 +273,8 @@ export const validate = (options: Options): Either.Either<Settings, Configuratio
       filterPushdown: options.filterPushdown ?? true,
       pullGuard: options.pullGuard,
       revisionHeader: options.revisionHeader?.toLowerCase(),
-      maxRestarts: typeof options.maxRestarts === "number" && Number.isInteger(options.maxRestarts) && options.maxRestarts >= 0 ? options.maxRestarts : Pager.defaultMaxRestarts
+      maxRestarts: typeof options.maxRestarts === "number" && Number.isInteger(options.maxRestarts) && options.maxRestarts >= 0 ? options.maxRestarts : Pager.defaultMaxRestarts,
+      verify: decoded.verify
     } satisfies Settings)
   })
 }
@@ -461,6 +471,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
           context,
           id: (record) => (record as { readonly sourcedId: string }).sourcedId,
           maxRestarts: settings.maxRestarts,
+          verify: settings.verify,
           fetch: (offset, limit) =>
             request(path, { params: { ...params, limit: String(limit), offset: String(offset) }, operation: context.operation }).pipe(
               Effect.flatMap(page(observe)),

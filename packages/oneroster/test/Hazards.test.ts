@@ -155,6 +155,61 @@ describe("hazards: oneroster", () => {
     })
   )
 
+  it.live("a swap mid-pull that moves no boundary or count (FakeOneRoster): a mixed roster without verify, InconsistentSnapshot with it", () =>
+    Effect.gen(function* () {
+      const before = Dataset.generate({ seed: 12, schools: 2, studentsPerSchool: 300, teachersPerSchool: 10 })
+      const users = Dataset.byKind(before, "users")
+      // after the 2nd request: one record already read and one not read yet are replaced
+      const swapped = new Map([
+        [users[5]!.sourcedId, "swap-a"],
+        [users[500]!.sourcedId, "swap-b"]
+      ])
+      const after: Dataset.Dataset = {
+        ...before,
+        users: before.users.map((u) => (swapped.has(u.sourcedId) ? { ...u, sourcedId: swapped.get(u.sourcedId)! } : u))
+      }
+      const serveChanging = () =>
+        Effect.promise(() =>
+          Loopback.serveFake((url) =>
+            FakeOneRoster.make({ dataset: before, datasetAt: (n) => (n < 2 ? before : after), baseUrl: `${url}/ims/oneroster/v1p1` })
+          )
+        ).pipe(Effect.tap((server) => Effect.sync(() => servers.push(server))))
+
+      const plain = yield* serveChanging()
+      const mixed = yield* list(plain.fake.baseUrl, { concurrency: 1 })
+      expect(mixed).toContain(users[5]!.sourcedId)
+      expect(mixed).toContain("swap-b")
+      expect([...mixed].sort()).not.toStrictEqual(ids(users).sort())
+      expect([...mixed].sort()).not.toStrictEqual(ids(Dataset.byKind(after, "users")).sort())
+
+      const verified = yield* serveChanging()
+      const error = yield* Effect.flip(list(verified.fake.baseUrl, { concurrency: 1, verify: true }))
+      expect(error._tag).toBe("InconsistentSnapshot")
+      expect(error.message).toContain("1 record added (swap-a)")
+      expect(error.message).toContain("1 removed, 0 changed")
+
+      // unchanged: exact, at twice the requests
+      const steady = yield* Effect.promise(() =>
+        Loopback.serveFake((url) => FakeOneRoster.make({ dataset: before, baseUrl: `${url}/ims/oneroster/v1p1` }))
+      )
+      servers.push(steady)
+      expect(yield* list(steady.fake.baseUrl, { verify: true })).toStrictEqual(ids(users))
+      const once = steady.fake.requests.length / 2
+      // (pages fetched concurrently arrive in any order)
+      const urls = steady.fake.requests.map((r) => r.url)
+      expect(urls.slice(once).sort()).toStrictEqual(urls.slice(0, once).sort())
+    })
+  )
+
+  it("verify must be true or false: a ConfigurationError naming it", () => {
+    const error = OneRosterClient.validate({
+      baseUrl: "https://sis.example.org/ims/oneroster/v1p1/",
+      auth: { type: "bearer", token: Redacted.make("t") },
+      verify: "yes" as unknown as boolean
+    })
+    expect(error._tag === "Left" && error.left.setting).toBe("verify")
+  })
+
   it.live("OAuth 1.0a against a server clock an hour ahead: AuthError saying so", () =>
     Effect.gen(function* () {
       const skew = 3_600_000

@@ -2,6 +2,7 @@
  * The benchmarks by name, and `run`: one benchmark at one size, its result written as JSON.
  */
 import * as Csv from "./Csv.js"
+import * as FailFast from "./FailFast.js"
 import * as Ndjson from "./Ndjson.js"
 import * as Paging from "./Paging.js"
 import * as Report from "./Report.js"
@@ -20,7 +21,8 @@ export const benches = {
   csv: { defaultSize: Csv.defaultSize, run: Csv.run, what: "the CSV provider streams a large users.csv in constant memory" },
   requests: { defaultSize: Requests.defaultSize, run: Requests.run, what: "HTTP requests of a 50-query sync run: cached listings vs N+1, page sizes" },
   paging: { defaultSize: Paging.defaultSize, run: Paging.run, what: "users/s of one pull at concurrency 1 vs 4" },
-  startup: { defaultSize: Startup.defaultSize, run: Startup.run, what: "the installed CLI: size, --version and a demo query (size = runs)" }
+  startup: { defaultSize: Startup.defaultSize, run: Startup.run, what: "the installed CLI: size, --version and a demo query (size = runs)" },
+  failfast: { defaultSize: FailFast.defaultSize, run: FailFast.run, what: "the CLI giving up on a refused port, an unknown host, TLS, a bad URL (size = runs)" }
 } as const satisfies Record<string, Bench>
 
 export type Name = keyof typeof benches

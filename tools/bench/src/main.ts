@@ -5,7 +5,7 @@
  *     npx -y pnpm@10 bench --full               the full plan (10k–1M users, latency 0/50/100 ms, best of 3)
  *     npx -y pnpm@10 bench --users 300000,1000000 --latency 0 [--repeat 3] [--concurrency 4,8]
  *                          [--no-groups] [--no-sequential] [--workers 2]      a custom comparison
- *     npx -y pnpm@10 bench <ndjson|csv|requests|paging> [size]                one of the older benchmarks
+ *     npx -y pnpm@10 bench <ndjson|csv|requests|paging|startup|failfast> [size]  one of the older benchmarks
  *
  * Prints a table to stdout (progress on stderr), writes tools/bench/results/<name>.json, and
  * exits 1 when a target or claim fails, 2 on bad usage.
@@ -43,8 +43,10 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 2
   }
   const size = sizeArg === undefined ? Bench.benches[name].defaultSize : Number(sizeArg.replace(/[_,]/g, ""))
-  if (!Number.isInteger(size) || size < 100) {
-    process.stderr.write(`size must be a whole number of at least 100, got '${sizeArg}'\n`)
+  // failfast's size is a number of runs
+  const min = name === "failfast" ? 1 : 100
+  if (!Number.isInteger(size) || size < min) {
+    process.stderr.write(`size must be a whole number of at least ${min}, got '${sizeArg}'\n`)
     return 2
   }
   const { result, file } = await Bench.run(name, size, { log })

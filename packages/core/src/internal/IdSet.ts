@@ -28,7 +28,7 @@ const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r))
  * rounds from three seeds (the code unit mixed by a different multiplier for each).
  * Written into `out` to spare an allocation per id.
  */
-const hash3 = (text: string, out: Uint32Array): void => {
+export const hash3 = (text: string, out: Uint32Array): void => {
   let a = 0x9e3779b9
   let b = 0x85ebca6b
   let c = 0xc2b2ae35
