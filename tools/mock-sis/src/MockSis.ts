@@ -210,13 +210,14 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
   }
 
   /**
-   * Builds the pages a client pulling every student and teacher asks for (OneRoster at the
-   * clamp, Clever at the clamp), so they are kept before the first client comes.
+   * Builds the pages a client pulling every user asks for (OneRoster 1.1 and 1.2 `/users` at
+   * the clamp, Clever's students and teachers at the clamp), so they are kept before the first
+   * client comes: otherwise the first client of a run would pay for building them.
    */
   const prebuild = async (): Promise<number> => {
     let pages = 0
     const { clientId, clientSecret } = settings
-    for (const collection of ["students", "teachers"]) {
+    for (const collection of ["users"]) {
       for (let offset = 0; ; offset += settings.pageClamp) {
         const url = `${origin}${oneRosterPath}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
         const response = await oneRoster.handle(new Request(url, { headers: { authorization: OAuth1.authorization(url, { clientId, clientSecret }) } }))
@@ -234,7 +235,7 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     )
     if (issued.status !== 200) throw new Error(`prebuild: ${tokenPath} answered ${issued.status}`)
     const { access_token: token } = (await issued.json()) as { access_token: string }
-    for (const collection of ["students", "teachers"]) {
+    for (const collection of ["users"]) {
       for (let offset = 0; ; offset += settings.pageClamp) {
         const url = `${origin}${oneRosterV1p2Path}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
         const response = await oneRosterV1p2.handle(new Request(url, { headers: { authorization: `Bearer ${token}` } }))
