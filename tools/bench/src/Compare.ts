@@ -112,6 +112,9 @@ const startServer = (users: number, latencyMs: number, shape: "flat" | "realisti
     String(plan.pageClamp),
     "--workers",
     String(plan.workers),
+    // every page of every pull kept (two offset patterns, two OneRoster versions, Clever): ~5 GB at a million users
+    "--cache-mb",
+    "8192",
     "--stop-on-stdin-end"
   ])
 

@@ -210,24 +210,30 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
   }
 
   /**
-   * Builds the pages a client pulling every user asks for (OneRoster 1.1 and 1.2 `/users` at
-   * the clamp, Clever's students and teachers at the clamp), so they are kept before the first
-   * client comes: otherwise the first client of a run would pay for building them.
+   * Builds the pages a client pulling every user asks for, so they are kept before the first
+   * client comes (otherwise the first client of a run would pay for building them): OneRoster
+   * 1.1 and 1.2 `/users` at the clamp, by offsets a page apart (the sequential and floor
+   * clients) and a page less one record apart (rosterkit overlaps its pages by one record to
+   * see a listing move), and Clever's students and teachers at the clamp.
    */
   const prebuild = async (): Promise<number> => {
     let pages = 0
     const { clientId, clientSecret } = settings
-    for (const collection of ["users"]) {
-      for (let offset = 0; ; offset += settings.pageClamp) {
-        const url = `${origin}${oneRosterPath}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
-        const response = await oneRoster.handle(new Request(url, { headers: { authorization: OAuth1.authorization(url, { clientId, clientSecret }) } }))
-        if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
-        pages++
-        const total = Number(response.headers.get("x-total-count"))
-        await response.body?.cancel()
-        if (offset + settings.pageClamp >= total) break
+    const clamp = settings.pageClamp
+    const warm = async (server: FakeOneRoster.FakeServer, base: string, authorization: (url: string) => string) => {
+      for (const [first, step] of [[0, clamp], [clamp - 1, Math.max(1, clamp - 1)]] as const) {
+        for (let offset = first; ; offset += step) {
+          const url = `${base}/users?limit=${clamp}&offset=${offset}`
+          const response = await server.handle(new Request(url, { headers: { authorization: authorization(url) } }))
+          if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
+          pages++
+          const total = Number(response.headers.get("x-total-count"))
+          await response.body?.cancel()
+          if (offset + clamp >= total) break
+        }
       }
     }
+    await warm(oneRoster, `${origin}${oneRosterPath}`, (url) => OAuth1.authorization(url, { clientId, clientSecret }))
     // OneRoster 1.2: one token for the warm-up, then the same pages
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret })
     const issued = await oneRosterV1p2.handle(
@@ -235,17 +241,7 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     )
     if (issued.status !== 200) throw new Error(`prebuild: ${tokenPath} answered ${issued.status}`)
     const { access_token: token } = (await issued.json()) as { access_token: string }
-    for (const collection of ["users"]) {
-      for (let offset = 0; ; offset += settings.pageClamp) {
-        const url = `${origin}${oneRosterV1p2Path}/${collection}?limit=${settings.pageClamp}&offset=${offset}`
-        const response = await oneRosterV1p2.handle(new Request(url, { headers: { authorization: `Bearer ${token}` } }))
-        if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
-        pages++
-        const total = Number(response.headers.get("x-total-count"))
-        await response.body?.cancel()
-        if (offset + settings.pageClamp >= total) break
-      }
-    }
+    await warm(oneRosterV1p2, `${origin}${oneRosterV1p2Path}`, () => `Bearer ${token}`)
     for (const role of ["student", "teacher"]) {
       let url: string | undefined = `${origin}${cleverPath}/users?limit=${settings.pageClamp}&role=${role}`
       while (url !== undefined) {
