@@ -212,18 +212,28 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
   /**
    * Builds the pages a client pulling every user asks for, so they are kept before the first
    * client comes (otherwise the first client of a run would pay for building them): OneRoster
-   * 1.1 and 1.2 `/users` at the clamp, by offsets a page apart (the sequential and floor
-   * clients) and a page less one record apart (rosterkit overlaps its pages by one record to
+   * 1.1 and 1.2 `/users`, `/students` and `/teachers` at the clamp, by offsets a page apart
+   * (the sequential and floor clients read `/users`) and `/students` and `/teachers` a page
+   * less one record apart (rosterkit lists each role, its pages overlapping by one record to
    * see a listing move), and Clever's students and teachers at the clamp.
    */
   const prebuild = async (): Promise<number> => {
     let pages = 0
     const { clientId, clientSecret } = settings
     const clamp = settings.pageClamp
+    const pages1 = [0, clamp] as const
+    const overlapping = [clamp - 1, Math.max(1, clamp - 1)] as const
+    const plan = [
+      ["users", pages1],
+      ["students", pages1],
+      ["teachers", pages1],
+      ["students", overlapping],
+      ["teachers", overlapping]
+    ] as const
     const warm = async (server: FakeOneRoster.FakeServer, base: string, authorization: (url: string) => string) => {
-      for (const [first, step] of [[0, clamp], [clamp - 1, Math.max(1, clamp - 1)]] as const) {
+      for (const [collection, [first, step]] of plan) {
         for (let offset = first; ; offset += step) {
-          const url = `${base}/users?limit=${clamp}&offset=${offset}`
+          const url = `${base}/${collection}?limit=${clamp}&offset=${offset}`
           const response = await server.handle(new Request(url, { headers: { authorization: authorization(url) } }))
           if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
           pages++
