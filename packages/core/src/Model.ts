@@ -237,6 +237,12 @@ const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
   return ParseResult.succeed(out as User)
 }
 
+/** `decodeUser` for a wire record that passed the wire side's check (FastCheck.Decode). */
+const decodeUserFast = (wire: Record<string, unknown>): User | undefined => {
+  const result = decodeUser(wire as Wire, UserType.ast)
+  return result._tag === "Right" ? result.right : undefined
+}
+
 const dropWhere = (user: User, drop: ReadonlyArray<string>): Wire => {
   const out: Record<string, unknown> = { ...user }
   for (const key of drop) delete out[key]
@@ -258,7 +264,7 @@ export const User = withFields(Schema.transformOrFail(UserWire, UserType, {
     ParseResult.succeed(
       dropWhere(user, user.roles !== undefined && same(user.roles, rolesFrom(user.role, user.orgs)) ? ["roles"] : [])
     )
-}).annotations({ [FastCheck.PassThrough]: passesThrough }))
+}).annotations({ [FastCheck.PassThrough]: passesThrough, [FastCheck.Decode]: decodeUserFast }))
 
 /**
  * The same user, written as 1.2: `roles` always (derived from `role` and `orgs` when the
@@ -275,7 +281,7 @@ export const UserV1p2 = withFields(Schema.transformOrFail(UserWire, UserType, {
     if (user.orgs !== undefined && same(user.orgs, orgsFrom(roles))) drop.push("orgs")
     return ParseResult.succeed({ ...dropWhere(user, drop), roles })
   }
-}))
+}).annotations({ [FastCheck.PassThrough]: passesThrough, [FastCheck.Decode]: decodeUserFast }))
 
 export const Org = Schema.Struct(
   {

@@ -645,11 +645,17 @@ export const decodeItems = <A, I>(
       if (index === items.length) return Effect.succeed(items as ReadonlyArray<A>)
     }
     const decode = Schema.decodeUnknownEither(schema, { errors: "all" })
+    const fast = FastCheck.decoderOf(schema.ast)
     const out: Array<A> = []
     for (let index = 0; index < items.length; index++) {
       const item = items[index]
       if (check !== undefined && check(item)) {
         out.push(item as A)
+        continue
+      }
+      const mapped = fast?.(item)
+      if (mapped !== undefined) {
+        out.push(mapped as A)
         continue
       }
       const result = decode(item)

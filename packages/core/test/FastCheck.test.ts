@@ -67,6 +67,37 @@ describe("FastCheck (the decode fast path)", () => {
     agree(Model.AcademicSession, variants({ sourcedId: "t1", title: "Fall", type: "term", parent: null }))
   })
 
+  it("decodes a 1.2 user (roles[]) as the Schema does, on both user schemas, and declines where the Schema fails", () => {
+    const { role: _role, orgs: _orgs, ...rest } = user
+    const v1p2 = {
+      ...rest,
+      roles: [
+        { roleType: "secondary", role: "teacher", org: { href: "/orgs/3", sourcedId: "3", type: "org" } },
+        { roleType: "primary", role: "student", org: { href: "/orgs/2", sourcedId: "2", type: "org" } }
+      ],
+      primaryOrg: { href: "/orgs/2", sourcedId: "2", type: "org" },
+      preferredFirstName: "Pepe"
+    }
+    for (const schema of [Model.User, Model.UserV1p2]) {
+      const decoder = FastCheck.decoderOf(schema.ast)
+      expect(decoder).toBeDefined()
+      const decode = Schema.decodeUnknownEither(schema)
+      let mapped = 0
+      for (const sample of [...variants(v1p2), ...variants(user), { ...v1p2, roles: [] }]) {
+        const result = decode(sample)
+        const fast = decoder!(sample)
+        if (Either.isLeft(result)) expect(fast, JSON.stringify(sample)).toBeUndefined()
+        else {
+          expect(fast, JSON.stringify(sample)).toStrictEqual(result.right)
+          if ((fast as Model.User).role !== (sample as { role?: unknown }).role) mapped++
+        }
+      }
+      // the 1.2 records were mapped (role and orgs from roles[]), not only passed through
+      expect(mapped).toBeGreaterThan(10)
+    }
+    expect(FastCheck.decoderOf(Model.Class.ast)).toBeUndefined()
+  })
+
   it("has no check for schemas whose decoding transforms or drops fields", () => {
     expect(FastCheck.compile(Schema.NumberFromString.ast)).toBeUndefined()
     expect(FastCheck.compile(Schema.Struct({ a: Schema.String }).ast)).toBeUndefined()

@@ -25,6 +25,14 @@ export type Check = (input: unknown) => boolean
 export const PassThrough: unique symbol = Symbol.for("@rosterkit/core/FastCheck/PassThrough")
 export type PassThrough = (input: Record<string, unknown>) => boolean
 
+/**
+ * Annotates a transformation with its decoding as a plain function of a wire value that passed
+ * the wire side's check: the decoded value, or undefined where it declines (the Schema then
+ * decodes, and names what is wrong). It must give what the transformation's decode gives.
+ */
+export const Decode: unique symbol = Symbol.for("@rosterkit/core/FastCheck/Decode")
+export type Decode = (input: Record<string, unknown>) => unknown
+
 const parseOptions = { errors: "all" } as const
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -122,4 +130,23 @@ export const of = (ast: SchemaAST.AST): Check | undefined => {
   const check = compile(ast)
   compiled.set(ast, check ?? null)
   return check
+}
+
+const decoders = new WeakMap<SchemaAST.AST, ((input: unknown) => unknown) | null>()
+
+/**
+ * For a transformation annotated with {@link Decode} whose wire side `compile` covers: checks
+ * the wire side, then decodes with the annotation (undefined when either declines). Memoized
+ * per AST. A OneRoster 1.2 user (`roles[]`) is mapped onto the one user model this way instead
+ * of through the Schema, record by record.
+ */
+export const decoderOf = (ast: SchemaAST.AST): ((input: unknown) => unknown) | undefined => {
+  const known = decoders.get(ast)
+  if (known !== undefined) return known ?? undefined
+  let decoder: ((input: unknown) => unknown) | undefined
+  const decode = ast._tag === "Transformation" ? (ast.annotations[Decode] as Decode | undefined) : undefined
+  const from = ast._tag === "Transformation" && decode !== undefined ? of(ast.from) : undefined
+  if (decode !== undefined && from !== undefined) decoder = (input) => (from(input) ? decode(input as Record<string, unknown>) : undefined)
+  decoders.set(ast, decoder ?? null)
+  return decoder
 }
