@@ -215,7 +215,10 @@ export const write = <A, E, R>(records: Stream.Stream<A, E, R>, options: Options
         yield* Stream.runForEachChunk(records, (chunk) => {
           if (Chunk.isEmpty(chunk)) return Effect.void
           count += chunk.length
-          return out.write(`${Chunk.join(Chunk.map(chunk, line), "\n")}\n`)
+          // one string a chunk (a page), built in a loop: no intermediate chunk or array of lines
+          let text = ""
+          for (const record of Chunk.toReadonlyArray(chunk)) text += `${line(record)}\n`
+          return out.write(text)
         })
         return count
       }
