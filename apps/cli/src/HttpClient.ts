@@ -1,5 +1,5 @@
 /**
- * The CLI's HTTP client: node:http (NodeHttpClient: keep-alive agent; loads faster and costs less CPU a page than `fetch`), counting responses on the progress line and
+ * The CLI's HTTP client: node:http (NodeHttpClient with a keep-alive agent; it loads faster and costs less CPU a page than `fetch`), counting responses on the progress line and
  * logging each request at debug level (printed with --verbose), URLs redacted.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -38,4 +38,8 @@ export const layer: Layer.Layer<HttpClient.HttpClient, never, Progress.Progress>
       )
     })
   })
-).pipe(Layer.provide(NodeHttpClient.layer))
+).pipe(
+  // Connections kept open between requests (node's Agent closes each one by default): a pull
+  // or a run of many small group queries reuses a few sockets instead of connecting per request.
+  Layer.provide(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))))
+)
