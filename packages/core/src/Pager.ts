@@ -5,6 +5,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -106,6 +107,38 @@ const followNext = <A, E>(
     )
   })
 
+/**
+ * `fetch` of every offset, `concurrency` at a time, in order: each page goes through `emit` once
+ * the pages before it have, while the next ones are fetched. The fetches are fibers forked in the
+ * stream's scope, so an early end (`Stream.take`) or a failure interrupts those still running.
+ * (`Stream.mapEffect` with `concurrency` then `Stream.flatMap` did the same with ~8x the runtime
+ * operations a page: ~0.6 ms of CPU a request, measured in the pull benchmark.)
+ */
+const prefetched = <P, A, E>(
+  offsets: ReadonlyArray<number>,
+  concurrency: number,
+  fetch: (offset: number) => Effect.Effect<P, E>,
+  emit: (offset: number, page: P) => Effect.Effect<Chunk.Chunk<A>, E>
+): Stream.Stream<A, E> =>
+  Stream.unwrapScoped(
+    Effect.map(Effect.scope, (scope) => {
+      const running: Array<Fiber.RuntimeFiber<P, E>> = []
+      let started = 0
+      const ahead = Math.max(1, concurrency)
+      return Stream.unfoldChunkEffect(0, (index) =>
+        index >= offsets.length
+          ? Effect.succeed(Option.none())
+          : Effect.gen(function* () {
+              while (running.length < ahead && started < offsets.length) {
+                running.push(yield* Effect.forkIn(fetch(offsets[started++]!), scope))
+              }
+              const page = yield* Fiber.join(running.shift()!)
+              return Option.some([yield* emit(offsets[index]!, page), index + 1] as const)
+            })
+      )
+    })
+  )
+
 const unchecked = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> =>
   Stream.unwrap(
     Effect.map(options.fetch(0, options.pageSize), (first): Stream.Stream<A, RosterError> => {
@@ -124,28 +157,23 @@ const unchecked = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> 
         const offsets: Array<number> = []
         for (let offset = size; offset < total; offset += size) offsets.push(offset)
         const lastOffset = offsets[offsets.length - 1]!
-        const rest = Stream.fromIterable(offsets).pipe(
-          Stream.mapEffect((offset) => Effect.map(options.fetch(offset, size), (page) => [offset, page] as const), {
-            concurrency: Math.max(1, options.concurrency)
-          }),
-          Stream.flatMap(([offset, page]) => {
-            const got = page.items.length
-            const pageItems = Stream.fromChunk(Chunk.fromIterable(page.items))
-            if (offset !== lastOffset) {
-              return got < size
-                ? Stream.fail(
-                    inconsistent(
-                      options.context,
-                      `the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): ` +
-                        "records moved while paging"
-                    )
-                  )
-                : pageItems
-            }
-            return got >= size ? Stream.concat(pageItems, sequential(options, offset + got, size, size)) : pageItems
-          })
-        )
-        return Stream.concat(items, rest)
+        let grewFrom: number | undefined
+        const rest = prefetched(offsets, options.concurrency, (offset) => options.fetch(offset, size), (offset, page) => {
+          const got = page.items.length
+          if (offset !== lastOffset && got < size) {
+            return Effect.fail(
+              inconsistent(
+                options.context,
+                `the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): ` + "records moved while paging"
+              )
+            )
+          }
+          // a full last page: the roster may be larger than counted
+          if (offset === lastOffset && got >= size) grewFrom = offset + got
+          return Effect.succeed(Chunk.fromIterable(page.items))
+        })
+        const more = Stream.suspend(() => (grewFrom === undefined ? Stream.empty : sequential(options, grewFrom, size, size)))
+        return Stream.concat(items, Stream.concat(rest, more))
       }
 
       if (first.next !== undefined && options.fetchUrl !== undefined) {
@@ -362,35 +390,32 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
         for (let offset = step; offset + overlap < total; offset += step) offsets.push(offset)
         const lastOffset = offsets[offsets.length - 1]!
         let expected = overlap === 1 ? lastId(first, undefined) : undefined
-        return Stream.fromIterable(offsets).pipe(
-          Stream.mapEffect((offset) => Effect.map(fetch(offset, size), (page) => [offset, page] as const), {
-            concurrency: Math.max(1, options.concurrency)
-          }),
-          Stream.flatMap(([offset, page]) =>
-            Stream.unwrap(
-              Effect.gen(function* () {
-                yield* run.check(page, `offset ${offset}`)
-                yield* lineUp(page, offset, expected)
-                const got = page.items.length
-                if (offset !== lastOffset && got < size) {
-                  return yield* Effect.fail(
-                    new Moved(`the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): records were removed`)
-                  )
-                }
-                if (offset === lastOffset && got < Math.min(size, total - offset)) {
-                  return yield* Effect.fail(
-                    new Moved(`the last page (offset ${offset}) had ${got} records; ${total} were counted: records were removed`)
-                  )
-                }
-                const items = Stream.fromChunk(yield* run.keep(page.items, overlap))
-                expected = overlap === 1 ? lastId(page, expected) : undefined
-                // a full last page: the roster may be larger than counted
-                return offset === lastOffset && got >= size
-                  ? Stream.concat(items, oneByOne({ offset: offset + step, largest: size, expected, limit: size }))
-                  : items
-              })
-            )
-          )
+        let grew = false
+        const pages = prefetched<Page<A>, A, RosterError | Moved>(offsets, options.concurrency, (offset) => fetch(offset, size), (offset, page) =>
+          Effect.gen(function* () {
+            yield* run.check(page, `offset ${offset}`)
+            yield* lineUp(page, offset, expected)
+            const got = page.items.length
+            if (offset !== lastOffset && got < size) {
+              return yield* Effect.fail(
+                new Moved(`the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): records were removed`)
+              )
+            }
+            if (offset === lastOffset && got < Math.min(size, total - offset)) {
+              return yield* Effect.fail(
+                new Moved(`the last page (offset ${offset}) had ${got} records; ${total} were counted: records were removed`)
+              )
+            }
+            const items = yield* run.keep(page.items, overlap)
+            expected = overlap === 1 ? lastId(page, expected) : undefined
+            // a full last page: the roster may be larger than counted
+            grew = offset === lastOffset && got >= size
+            return items
+          })
+        )
+        return Stream.concat(
+          pages,
+          Stream.suspend(() => (grew ? oneByOne({ offset: lastOffset + step, largest: size, expected, limit: size }) : Stream.empty))
         )
       }
 
