@@ -257,26 +257,25 @@ export const make = (
       return Effect.succeed(next.toString())
     }
 
-    const fetchPage = Effect.fn("CleverClient.fetchPage")(function* <A, I>(
-      schema: Schema.Schema<A, I>,
-      context: Http.Context,
-      pageUrl: string
-    ) {
-      const response = yield* Http.getJson(client, HttpClientRequest.get(pageUrl), context, httpOptions).pipe(
-        Effect.locally(Resilience.onRateLimited, slowDown)
-      )
-      const body = yield* decodeEnvelope(CleverSchema.ListResponse, response.body, context, response.url)
-      const items = yield* decodeRecords(
-        schema,
-        body.data.map((entry) => entry.data),
-        context,
-        response.url
-      )
-      const nextUri = body.links?.find((link) => link.rel === "next")?.uri
-      // No next link, or an empty page: the listing is complete (never an extra request).
-      const next = nextUri === undefined || items.length === 0 ? undefined : yield* resolveNext(nextUri, context, response.url)
-      return { items, next } satisfies Pager.Page<A>
-    })
+    // A plain generator, not Effect.fn: a page is fetched hundreds of times a pull, and Effect.fn
+    // captures a stack trace and opens a span on every call (Http.getJson has the request's span).
+    const fetchPage = <A, I>(schema: Schema.Schema<A, I>, context: Http.Context, pageUrl: string) =>
+      Effect.gen(function* () {
+        const response = yield* Http.getJson(client, HttpClientRequest.get(pageUrl), context, httpOptions).pipe(
+          Effect.locally(Resilience.onRateLimited, slowDown)
+        )
+        const body = yield* decodeEnvelope(CleverSchema.ListResponse, response.body, context, response.url)
+        const items = yield* decodeRecords(
+          schema,
+          body.data.map((entry) => entry.data),
+          context,
+          response.url
+        )
+        const nextUri = body.links?.find((link) => link.rel === "next")?.uri
+        // No next link, or an empty page: the listing is complete (never an extra request).
+        const next = nextUri === undefined || items.length === 0 ? undefined : yield* resolveNext(nextUri, context, response.url)
+        return { items, next } satisfies Pager.Page<A>
+      })
 
     const list: Service["list"] = (path, schema, listOptions) => {
       const context: Http.Context = { provider: providerName, operation: listOptions?.operation ?? `list ${path}` }

@@ -421,15 +421,17 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
       )
     }
 
-    const request: Service["request"] = Effect.fn("OneRosterClient.request")(function* (pathOrUrl, requestOptions) {
-      const url = yield* resolve(pathOrUrl)
-      const context = { provider: name, operation: requestOptions?.operation ?? `read ${url.pathname}` }
-      const req = HttpClientRequest.get(url).pipe(
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setUrlParams(requestOptions?.params ?? {})
-      )
-      return yield* send(req, context)
-    }, (effect) => Effect.catchAll(effect, (error) => Effect.flatMap(clean(error), Effect.fail)))
+    // A plain function, not Effect.fn: it runs for every page, and Effect.fn captures a stack
+    // trace and opens a span on every call (Http.getJson has the request's span).
+    const request: Service["request"] = (pathOrUrl, requestOptions) =>
+      Effect.flatMap(resolve(pathOrUrl), (url) => {
+        const context = { provider: name, operation: requestOptions?.operation ?? `read ${url.pathname}` }
+        const req = HttpClientRequest.get(url).pipe(
+          HttpClientRequest.acceptJson,
+          HttpClientRequest.setUrlParams(requestOptions?.params ?? {})
+        )
+        return send(req, context)
+      }).pipe(Effect.catchAll((error) => Effect.flatMap(clean(error), Effect.fail)))
 
     const list: Service["list"] = <K extends Model.EntityKind>(kind: K, listRequest: ListRequest = {}) => {
       const path = listRequest.path ?? kind
