@@ -25,15 +25,17 @@ import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Dedupe from "./Dedupe.js"
+import * as InOrder from "./internal/InOrder.js"
 import * as Matcher from "./Matcher.js"
 import type * as Model from "./Model.js"
 import type * as Query from "./Query.js"
-import type { RosterError } from "./RosterError.js"
+import type { InvalidQuery, RosterError } from "./RosterError.js"
 import * as RosterProvider from "./RosterProvider.js"
 
 export interface Options {
@@ -100,10 +102,19 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
     const narrowedKinds = new Set<Query.GroupKind>()
     const limit = yield* Effect.makeSemaphore(concurrency)
 
-    const matchAll = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) =>
-      Effect.forEach(groups, (group) => Matcher.matches(group, selector.matchOn, selector.name, selector.kind)).pipe(
-        Effect.map((flags) => groups.filter((_, i) => flags[i]))
-      )
+    // A plain loop: a run of many queries matches every query over listings of thousands of groups.
+    const matchAll = (
+      groups: ReadonlyArray<RosterProvider.Group>,
+      selector: Query.GroupSelector
+    ): Either.Either<ReadonlyArray<RosterProvider.Group>, InvalidQuery> => {
+      const matched: Array<RosterProvider.Group> = []
+      for (const group of groups) {
+        const match = Matcher.matches(group, selector.matchOn, selector.name, selector.kind)
+        if (Either.isLeft(match)) return Either.left(match.left)
+        if (match.right) matched.push(group)
+      }
+      return Either.right(matched)
+    }
 
     const suggest = (groups: ReadonlyArray<RosterProvider.Group>, selector: Query.GroupSelector) => {
       const fields = [...new Set([...selector.matchOn, ...displayFields])]
@@ -147,42 +158,51 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
       }).pipe(Effect.withSpan("QueryEngine.resolve", { attributes: { kind: selector.kind, name: selector.name } }))
 
     /**
-     * The classes behind the matched groups (courses expanded, every course's classes fetched at
+     * The classes behind the matched groups: courses expanded (every course's classes fetched at
      * once within `limit`), de-duplicated, in group order.
      */
     const memberSources = (
       kind: Query.GroupKind,
-      groups: ReadonlyArray<RosterProvider.Group>,
-      limit: Effect.Semaphore
-    ): Stream.Stream<MemberSource, RosterError> => {
-      if (kind !== "courses") return Stream.fromIterable(groups.map((g) => ({ kind, sourcedId: g.sourcedId })))
-      return Stream.fromIterable(groups).pipe(
-        Stream.mapEffect((course) => limit.withPermits(1)(Stream.runCollect(provider.classesOfCourse(course.sourcedId))), {
-          concurrency
-        }),
-        Stream.flattenChunks,
-        Dedupe.bySourcedId,
-        Stream.map((cls) => ({ kind: "classes" as const, sourcedId: cls.sourcedId }))
+      groups: ReadonlyArray<RosterProvider.Group>
+    ): Effect.Effect<ReadonlyArray<MemberSource>, RosterError> => {
+      if (kind !== "courses") return Effect.succeed(groups.map((g) => ({ kind, sourcedId: g.sourcedId })))
+      return Effect.forEach(groups, (course) => limit.withPermits(1)(Stream.runCollect(provider.classesOfCourse(course.sourcedId))), {
+        concurrency
+      }).pipe(
+        Effect.map((classesOfEach) => {
+          const seen = new Set<string>()
+          const sources: Array<MemberSource> = []
+          for (const classes of classesOfEach) {
+            for (const cls of classes) {
+              if (seen.has(cls.sourcedId)) continue
+              seen.add(cls.sourcedId)
+              sources.push({ kind: "classes", sourcedId: cls.sourcedId })
+            }
+          }
+          return sources
+        })
       )
     }
 
     /**
-     * The members of every group. The dependent steps overlap: a course's classes' members are
-     * fetched as soon as its classes are known, while other courses' classes are still coming.
-     * One semaphore of `concurrency` permits per engine bounds the group requests in flight
-     * across both steps and across queries run at the same time (each group's own listing pages
-     * within its provider's limits).
+     * The members of every group: all matched courses' classes at once, then all classes'
+     * members at once, in group order. One semaphore of `concurrency` permits per engine bounds
+     * the group requests in flight across both steps and across queries run at the same time
+     * (each group's own listing pages within its provider's limits).
      */
     const membersOf = (kind: Query.GroupKind, groups: ReadonlyArray<RosterProvider.Group>, role: Query.Role) =>
-      memberSources(kind, groups, limit).pipe(
-        Stream.flatMap((source) => Stream.fromIterable(memberRoles(role).map((r) => ({ ...source, role: r })))),
-        // Each group's members are fetched whole (groups are small), in order.
-        Stream.mapEffect((task) => limit.withPermits(1)(Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role))), {
-          concurrency
-        }),
-        Stream.flattenChunks,
-        Dedupe.bySourcedId
-      )
+      Stream.unwrap(
+        Effect.map(memberSources(kind, groups), (sources) => {
+          const tasks = sources.flatMap((source) => memberRoles(role).map((r) => ({ ...source, role: r })))
+          // Each group's members are fetched whole (groups are small).
+          return InOrder.stream(
+            tasks,
+            concurrency,
+            (task) => limit.withPermits(1)(Stream.runCollect(provider.members(task.kind, task.sourcedId, task.role))),
+            (_, members) => Effect.succeed(members)
+          )
+        })
+      ).pipe(Dedupe.bySourcedId)
 
     const stream = (query: Query.Query): Effect.Effect<Streamed, RosterError> =>
       Effect.gen(function* () {
