@@ -172,7 +172,15 @@ interface Run<A> {
   readonly keep: (items: ReadonlyArray<A>, from: number) => Effect.Effect<Chunk.Chunk<A>, Moved>
   /** 0 for the first reading, then 1, 2 … */
   readonly attempt: number
+  /** Makes room for the ids of a listing of `total` records (the first page's count). */
+  readonly expect: (total: number) => void
 }
+
+/**
+ * The most ids a listing's announced total makes room for up front (~25 MB of table); a set
+ * past it grows as it fills. A count is the server's word, so it is not trusted further.
+ */
+const maxReserved = 1 << 20
 
 /**
  * Runs `read` (one reading of a listing) and repairs a listing that changed under it: on
@@ -202,6 +210,7 @@ const repaired = <A>(
         let first = true
         const run: Run<A> = {
           attempt,
+          expect: (count) => seen.reserve(Math.min(count, maxReserved)),
           check: (page, where) =>
             Effect.suspend(() => {
               if (first) {
@@ -391,6 +400,7 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
         Effect.gen(function* () {
           const first = yield* fetch(0, pageSize)
           yield* run.check(first, "offset 0")
+          if (first.total !== undefined && first.total > first.items.length) run.expect(first.total)
           const head = Stream.fromChunk(yield* run.keep(first.items, 0))
           const length = first.items.length
           if (length === 0) return head

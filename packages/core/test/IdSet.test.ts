@@ -51,4 +51,16 @@ describe("IdSet", () => {
     expect(after.missingFrom(before)).toBe(3)
     expect(before.missingFrom(before)).toBe(0)
   })
+
+  it("keeps its ids when room is reserved, before or after they were added", () => {
+    const set = new IdSet()
+    for (let i = 0; i < 1_000; i++) set.add(`u${i}`)
+    set.reserve(50_000)
+    set.reserve(10) // never shrinks
+    for (let i = 0; i < 1_000; i++) expect(set.has(`u${i}`)).toBe(true)
+    for (let i = 500; i < 60_000; i++) set.add(`u${i}`)
+    expect(set.size).toBe(60_000)
+    expect(set.add("u59999")).toBe(false)
+    expect(set.has("u60000")).toBe(false)
+  })
 })

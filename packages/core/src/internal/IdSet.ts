@@ -105,9 +105,23 @@ export class IdSet {
     }
   }
 
+  /**
+   * Makes room for `count` ids at once (a listing's announced total), so a set that will hold
+   * them is built once instead of doubled ~16 times, each time next to the table it replaces.
+   */
+  reserve(count: number): void {
+    let slots = this.#slots.length / 3
+    while (slots < count * 2) slots *= 2
+    if (slots * 3 > this.#slots.length) this.#resize(slots * 3)
+  }
+
   #grow(): void {
+    this.#resize(this.#slots.length * 2)
+  }
+
+  #resize(length: number): void {
     const old = this.#slots
-    const slots = new Uint32Array(old.length * 2)
+    const slots = new Uint32Array(length)
     for (let i = 0; i < old.length; i += 3) {
       if (old[i] === 0) continue
       const to = ~this.#find(slots, old[i]!, old[i + 1]!, old[i + 2]!)
