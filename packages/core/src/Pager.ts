@@ -456,7 +456,7 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
  * changes too moves no boundary and no count, and the output can mix both rosters. `verify`
  * closes that hole: once the listing has been output it is read again (one reading, no repair)
  * and the two readings must agree on every id and on a digest of every record (a 64-bit hash of
- * its JSON; memory: ~40 bytes an id, ids kept as hashes as the repair keeps them); else
+ * its JSON; memory: ~48 bytes an id, ids kept as hashes as the repair keeps them); else
  * `InconsistentSnapshot` says how many records were added, removed and changed, naming a few of
  * those added and changed. A pull that succeeds with `verify` has output
  * exactly what a second, complete reading found. Without `id`, records are keyed by their digest.

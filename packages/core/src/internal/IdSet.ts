@@ -45,90 +45,136 @@ export const hash3 = (text: string, out: Uint32Array): void => {
 
 const scratch = new Uint32Array(3)
 
-export class IdSet {
-  /** Three lanes a slot, side by side so a probe touches one cache line; a 0 first lane is empty. */
-  #slots: Uint32Array
+/**
+ * The open-addressing table behind {@link IdSet} and the verified pull's digests: per slot, an
+ * id's three 32-bit hashes and `extra` lanes of 32-bit payload side by side (a probe touches one
+ * cache line), linear probing, at most half the slots used. A 0 first lane marks an empty slot.
+ */
+export class IdTable {
+  /** Slot `i` is `lanes[i]` … `lanes[i + width - 1]`, its payload from `lanes[i + 3]`. Replaced when the table grows. */
+  lanes: Uint32Array
+  readonly #width: number
   #size = 0
 
-  constructor(capacity = 8) {
+  constructor(extra: number, capacity = 8) {
+    this.#width = 3 + extra
     let slots = 16
     while (slots < capacity * 2) slots *= 2
-    this.#slots = new Uint32Array(slots * 3)
+    this.lanes = new Uint32Array(slots * this.#width)
   }
 
-  /** How many distinct ids were added. */
+  /** How many distinct ids are in the table. */
   get size(): number {
     return this.#size
   }
 
+  /** Lanes a slot. */
+  get width(): number {
+    return this.#width
+  }
+
+  /** The slot of the id hashed into `hash` (its three lanes), or -1. */
+  find(hash: Uint32Array): number {
+    const at = this.#probe(this.lanes, hash[0]!, hash[1]!, hash[2]!)
+    return at >= 0 ? at : -1
+  }
+
+  /**
+   * The slot of the id hashed into `hash`; a missing id is added (payload 0) and its slot given
+   * as `~slot`. The slot stays valid until the next `insert` or `reserve`.
+   */
+  insert(hash: Uint32Array): number {
+    if ((this.#size + 1) * 2 * this.#width > this.lanes.length) this.#resize(this.lanes.length * 2)
+    const a = hash[0]!
+    const b = hash[1]!
+    const c = hash[2]!
+    const at = this.#probe(this.lanes, a, b, c)
+    if (at >= 0) return at
+    const i = ~at
+    this.lanes[i] = a
+    this.lanes[i + 1] = b
+    this.lanes[i + 2] = c
+    this.#size++
+    return at
+  }
+
+  /**
+   * Makes room for `count` ids at once (a listing's announced total), so a table that will hold
+   * them is built once instead of doubled ~16 times, each time next to the table it replaces.
+   */
+  reserve(count: number): void {
+    let slots = this.lanes.length / this.#width
+    while (slots < count * 2) slots *= 2
+    if (slots * this.#width > this.lanes.length) this.#resize(slots * this.#width)
+  }
+
+  /** The index of the slot in `lanes` holding the hashes, or `~index` of the empty slot where they would go. */
+  #probe(lanes: Uint32Array, a: number, b: number, c: number): number {
+    const width = this.#width
+    const mask = lanes.length / width - 1
+    let slot = a & mask
+    for (;;) {
+      const i = slot * width
+      const at = lanes[i]!
+      if (at === 0) return ~i
+      if (at === a && lanes[i + 1] === b && lanes[i + 2] === c) return i
+      slot = (slot + 1) & mask
+    }
+  }
+
+  #resize(length: number): void {
+    const old = this.lanes
+    const width = this.#width
+    const lanes = new Uint32Array(length)
+    for (let i = 0; i < old.length; i += width) {
+      if (old[i] === 0) continue
+      const to = ~this.#probe(lanes, old[i]!, old[i + 1]!, old[i + 2]!)
+      for (let lane = 0; lane < width; lane++) lanes[to + lane] = old[i + lane]!
+    }
+    this.lanes = lanes
+  }
+}
+
+/** A set of ids (see the top of this module): an {@link IdTable} without payload. */
+export class IdSet {
+  readonly #table: IdTable
+
+  constructor(capacity = 8) {
+    this.#table = new IdTable(0, capacity)
+  }
+
+  /** How many distinct ids were added. */
+  get size(): number {
+    return this.#table.size
+  }
+
   has(id: string): boolean {
     hash3(id, scratch)
-    return this.#find(this.#slots, scratch[0]!, scratch[1]!, scratch[2]!) >= 0
+    return this.#table.find(scratch) >= 0
   }
 
   /** Adds `id`; false when it was already in the set. */
   add(id: string): boolean {
     hash3(id, scratch)
-    const a = scratch[0]!
-    const b = scratch[1]!
-    const c = scratch[2]!
-    const at = this.#find(this.#slots, a, b, c)
-    if (at >= 0) return false
-    this.#slots[~at] = a
-    this.#slots[~at + 1] = b
-    this.#slots[~at + 2] = c
-    this.#size++
-    if (this.#size * 6 > this.#slots.length) this.#grow()
-    return true
+    return this.#table.insert(scratch) < 0
+  }
+
+  /** Makes room for `count` ids at once (see {@link IdTable.reserve}). */
+  reserve(count: number): void {
+    this.#table.reserve(count)
   }
 
   /** How many ids of this set `other` lacks. */
   missingFrom(other: IdSet): number {
-    const slots = this.#slots
+    const lanes = this.#table.lanes
     let missing = 0
-    for (let i = 0; i < slots.length; i += 3) {
-      if (slots[i] !== 0 && this.#find(other.#slots, slots[i]!, slots[i + 1]!, slots[i + 2]!) < 0) missing++
+    for (let i = 0; i < lanes.length; i += 3) {
+      if (lanes[i] === 0) continue
+      scratch[0] = lanes[i]!
+      scratch[1] = lanes[i + 1]!
+      scratch[2] = lanes[i + 2]!
+      if (other.#table.find(scratch) < 0) missing++
     }
     return missing
-  }
-
-  /** The index of the slot in `slots` holding the hashes, or `~index` of the empty slot where they would go. */
-  #find(slots: Uint32Array, a: number, b: number, c: number): number {
-    const mask = slots.length / 3 - 1
-    let slot = a & mask
-    for (;;) {
-      const i = slot * 3
-      const at = slots[i]!
-      if (at === 0) return ~i
-      if (at === a && slots[i + 1] === b && slots[i + 2] === c) return i
-      slot = (slot + 1) & mask
-    }
-  }
-
-  /**
-   * Makes room for `count` ids at once (a listing's announced total), so a set that will hold
-   * them is built once instead of doubled ~16 times, each time next to the table it replaces.
-   */
-  reserve(count: number): void {
-    let slots = this.#slots.length / 3
-    while (slots < count * 2) slots *= 2
-    if (slots * 3 > this.#slots.length) this.#resize(slots * 3)
-  }
-
-  #grow(): void {
-    this.#resize(this.#slots.length * 2)
-  }
-
-  #resize(length: number): void {
-    const old = this.#slots
-    const slots = new Uint32Array(length)
-    for (let i = 0; i < old.length; i += 3) {
-      if (old[i] === 0) continue
-      const to = ~this.#find(slots, old[i]!, old[i + 1]!, old[i + 2]!)
-      slots[to] = old[i]!
-      slots[to + 1] = old[i + 1]!
-      slots[to + 2] = old[i + 2]!
-    }
-    this.#slots = slots
   }
 }

@@ -4,14 +4,14 @@
  * `InconsistentSnapshot` naming what moved.
  *
  * Memory: per id of the listing, a 96-bit hash of the id and a 64-bit digest of the record's
- * JSON (~40 bytes, outside the JS heap); never a copy of the records.
+ * JSON (~48 bytes, outside the JS heap); never a copy of the records.
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Http from "../Http.js"
 import { InconsistentSnapshot, type RosterError } from "../RosterError.js"
-import { hash3 } from "./IdSet.js"
+import { hash3, IdTable } from "./IdSet.js"
 
 /**
  * cyrb53's two 32-bit lanes (public domain) of a string, written into `out[0]`, `out[1]`: a
@@ -40,71 +40,40 @@ export const digest = (record: unknown): number => {
 }
 
 /**
- * Id -> digest of the records of one reading, as {@link IdSet} keeps ids: a 96-bit hash of the
- * id and the record's 64-bit digest in typed arrays (20 bytes a slot, at most half the slots
- * used), plus a byte a slot marking the ids the second reading has met. Ids are not kept as
- * strings, so the records missing from the second reading are counted, not named.
+ * Id -> digest of the records of one reading, in an {@link IdTable}: a 96-bit hash of the id,
+ * the record's 64-bit digest and a lane marking the ids the second reading has met (24 bytes a
+ * slot, at most half the slots used). Ids are not kept as strings, so the records missing from
+ * the second reading are counted, not named.
  */
 class Digests {
-  #slots = new Uint32Array(16 * 5)
-  #met = new Uint8Array(16)
-  #size = 0
+  readonly #table = new IdTable(3)
   #metCount = 0
   readonly #id = new Uint32Array(3)
   readonly #digest = new Uint32Array(2)
 
   /** Ids recorded and not met since. */
   get unmet(): number {
-    return this.#size - this.#metCount
+    return this.#table.size - this.#metCount
   }
 
   /** Records `record` (id `id`) of the first reading. */
   record(id: string, record: unknown): void {
     hash3(id, this.#id)
     cyrb(JSON.stringify(record) ?? "undefined", this.#digest)
-    const at = this.#find(this.#slots, this.#id)
-    const i = at >= 0 ? at : ~at
-    if (at < 0) this.#size++
-    this.#slots.set(this.#id, i)
-    this.#slots.set(this.#digest, i + 3)
-    if (this.#size * 2 > this.#met.length) this.#grow()
+    const at = this.#table.insert(this.#id)
+    this.#table.lanes.set(this.#digest, (at >= 0 ? at : ~at) + 3)
   }
 
   /** Meets `record` of the second reading: "added" (never recorded, or met already), "changed" or "same". */
   meet(id: string, record: unknown): "added" | "changed" | "same" {
     hash3(id, this.#id)
-    const at = this.#find(this.#slots, this.#id)
-    if (at < 0 || this.#met[at / 5] === 1) return "added"
-    this.#met[at / 5] = 1
+    const at = this.#table.find(this.#id)
+    const lanes = this.#table.lanes
+    if (at < 0 || lanes[at + 5] === 1) return "added"
+    lanes[at + 5] = 1
     this.#metCount++
     cyrb(JSON.stringify(record) ?? "undefined", this.#digest)
-    return this.#slots[at + 3] === this.#digest[0] && this.#slots[at + 4] === this.#digest[1] ? "same" : "changed"
-  }
-
-  /** The index of the slot holding `id`'s hash, or `~index` of the empty slot where it would go. */
-  #find(slots: Uint32Array, id: Uint32Array): number {
-    const mask = slots.length / 5 - 1
-    let slot = id[0]! & mask
-    for (;;) {
-      const i = slot * 5
-      if (slots[i] === 0) return ~i
-      if (slots[i] === id[0] && slots[i + 1] === id[1] && slots[i + 2] === id[2]) return i
-      slot = (slot + 1) & mask
-    }
-  }
-
-  #grow(): void {
-    const old = this.#slots
-    const slots = new Uint32Array(old.length * 2)
-    const met = new Uint8Array(this.#met.length * 2)
-    for (let i = 0; i < old.length; i += 5) {
-      if (old[i] === 0) continue
-      const to = ~this.#find(slots, old.subarray(i, i + 3))
-      slots.set(old.subarray(i, i + 5), to)
-      met[to / 5] = this.#met[i / 5]!
-    }
-    this.#slots = slots
-    this.#met = met
+    return lanes[at + 3] === this.#digest[0] && lanes[at + 4] === this.#digest[1] ? "same" : "changed"
   }
 }
 
