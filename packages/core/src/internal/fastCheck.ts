@@ -54,9 +54,19 @@ export const compile = (ast: SchemaAST.AST): Check | undefined => {
       return (u) => u === literal
     }
     case "Union": {
+      // A union of literals (an enum) is one Set lookup; `NullOr(x)` is a null test and `x`.
+      if (ast.types.every((t) => t._tag === "Literal")) {
+        const literals = new Set<unknown>(ast.types.map((t) => (t as SchemaAST.Literal).literal))
+        return (u) => literals.has(u)
+      }
       const members = ast.types.map(compile)
       if (members.some((m) => m === undefined)) return undefined
       const checks = members as ReadonlyArray<Check>
+      const nullAt = ast.types.findIndex((t) => t._tag === "Literal" && t.literal === null)
+      if (checks.length === 2 && nullAt >= 0) {
+        const other = checks[1 - nullAt]!
+        return (u) => u === null || other(u)
+      }
       return (u) => {
         for (const check of checks) if (check(u)) return true
         return false
@@ -96,9 +106,13 @@ export const compile = (ast: SchemaAST.AST): Check | undefined => {
         if (!isRecord(u)) return false
         for (let i = 0; i < properties.length; i++) {
           const p = properties[i]!
-          if (hasOwn.call(u, p.name)) {
-            if (!p.check(u[p.name])) return false
-          } else if (!p.optional && !p.check(undefined)) return false
+          const value = u[p.name]
+          // (a field read as undefined is absent, or present and undefined: only then is hasOwn asked)
+          if (value !== undefined) {
+            if (!p.check(value)) return false
+          } else if (hasOwn.call(u, p.name) || !p.optional) {
+            if (!p.check(undefined)) return false
+          }
         }
         if (!restIsAny) for (const key of Object.keys(u)) if (!rest(u[key])) return false
         return true
