@@ -209,7 +209,11 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
         const limit = <A, E>(users: Stream.Stream<A, E>) => (query.max === undefined ? users : Stream.take(users, query.max))
         if (query.group === undefined) {
           const roles = memberRoles(query.role)
-          const listing = roles.map((r) => provider.users(r)).reduce((all, next) => Stream.concat(all, next))
+          // Without --max, the next role's first page is fetched while the role before is read
+          // (no round trip between them); with it, the next role may not be needed at all.
+          const listing = roles
+            .map((r) => provider.users(r))
+            .reduce((all, next) => (query.max === undefined ? InOrder.concatAhead(all, next) : Stream.concat(all, next)))
           // One role cannot list a user twice; both roles can (a student who is also a teacher, or a 1.2 user with both roles).
           return { groups: [], suggestions: [], users: limit(roles.length > 1 ? Dedupe.bySourcedId(listing) : listing) }
         }

@@ -46,3 +46,25 @@ export const stream = <I, R, A, E>(
       )
     })
   )
+
+/**
+ * `first`, then `second`, with `second`'s first chunk (a listing's first page) fetched while
+ * `first` is read: the switch from one listing to the next costs no round trip. While that page
+ * is on its way, one request more than `first`'s own concurrency is in flight. A failure of
+ * `second` surfaces after `first` has ended, as with `Stream.concat`.
+ */
+export const concatAhead = <A, E>(first: Stream.Stream<A, E>, second: Stream.Stream<A, E>): Stream.Stream<A, E> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      // pulls of `second`: a chunk, or fails with none at its end and some(error) on a failure
+      const pull = yield* Stream.toPull(second)
+      const head = yield* Effect.forkScoped(pull)
+      let joined = false
+      const next = Effect.suspend(() => {
+        if (joined) return pull
+        joined = true
+        return Fiber.join(head)
+      })
+      return Stream.concat(first, Stream.repeatEffectChunkOption(next))
+    })
+  )
