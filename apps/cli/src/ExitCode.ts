@@ -36,15 +36,22 @@ export interface Report {
   readonly lines: ReadonlyArray<string>
 }
 
-/** The synopsis of each command (`rosterkit list <entity> [options]`), printed after a usage error. */
-export const synopses: Readonly<Record<string, string>> = Object.fromEntries(Main.specs.map((spec) => [spec.name, Help.synopsis(spec)]))
+/**
+ * The synopsis of the command named (`rosterkit list <entity> [options]`), printed after a usage
+ * error. Built when asked for: it walks every flag's help, which a run that goes well never needs.
+ */
+const synopsisOf = (name: string): string | undefined => {
+  const spec = Main.specs.find((s) => s.name === name)
+  return spec === undefined ? undefined : Help.synopsis(spec)
+}
 
 /** "usage: rosterkit users [options]  (see rosterkit users --help)" for the command named (or found in `args`). */
 export const usageLine = (args: ReadonlyArray<string>, command?: string): string => {
-  const name = command ?? args.find((arg) => arg in synopses)
-  return name === undefined || synopses[name] === undefined
+  const name = command ?? args.find((arg) => Main.specs.some((s) => s.name === arg))
+  const synopsis = name === undefined ? undefined : synopsisOf(name)
+  return name === undefined || synopsis === undefined
     ? "usage: rosterkit <command> [options]  (see rosterkit --help)"
-    : `usage: ${synopses[name]}  (see rosterkit ${name} --help)`
+    : `usage: ${synopsis}  (see rosterkit ${name} --help)`
 }
 
 const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)

@@ -4,8 +4,10 @@
  * 2 usage, 3 configuration, 4 auth, 5 upstream, 1 other) and leaving one `rosterkit: <message>`
  * line on stderr for a failure.
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -28,8 +30,15 @@ const stderrLogger = Logger.replace(
   })
 )
 
+/**
+ * What the commands use of the platform: files, paths and the terminal (@effect/cli's parser).
+ * Not NodeContext: its command executor and worker manager would be loaded and built on every
+ * run for nothing.
+ */
+const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
+
 const program = Effect.suspend(() => Main.run(process.argv)).pipe(
-  Effect.provide(Layer.mergeAll(NodeContext.layer, Output.layer, stderrLogger)),
+  Effect.provide(Layer.mergeAll(platform, Output.layer, stderrLogger)),
   // No tracer is installed, so spans would only be built and dropped: a span per request and
   // per Effect.fn call (with a captured stack trace) cost more CPU than the JSON of a page.
   Effect.withTracerEnabled(false)
