@@ -132,7 +132,7 @@ const unchecked = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> 
             return Effect.fail(
               inconsistent(
                 options.context,
-                `the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): ` + "records moved while paging"
+                `the page at offset ${offset} had ${got} records instead of ${size} (total ${total}): records moved while paging`
               )
             )
           }
