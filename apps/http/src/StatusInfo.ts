@@ -26,37 +26,34 @@ export const codeMinors = [
 ] as const
 export type CodeMinor = (typeof codeMinors)[number]
 
-/** The error body, as a Schema (for the OpenAPI document). */
-export const StatusInfoSet = Schema.Struct({
-  statusInfoSet: Schema.Array(
-    Schema.Struct({
-      imsx_codeMajor: Schema.Literal("failure"),
-      imsx_severity: Schema.Literal("error"),
-      imsx_description: Schema.String,
-      imsx_CodeMinor: Schema.Struct({
-        imsx_codeMinorField: Schema.Array(
-          Schema.Struct({ imsx_codeMinorFieldName: Schema.String, imsx_codeMinorFieldValue: Schema.Literal(...codeMinors) })
-        )
-      })
+/** An `imsx_StatusInfo` (failure, error) whose codeMinor is one of `codeMinorValues`. */
+const imsxStatusInfo = <const Values extends ReadonlyArray<string>>(codeMinorValues: Values) =>
+  Schema.Struct({
+    imsx_codeMajor: Schema.Literal("failure"),
+    imsx_severity: Schema.Literal("error"),
+    imsx_description: Schema.String,
+    imsx_CodeMinor: Schema.Struct({
+      imsx_codeMinorField: Schema.Array(
+        Schema.Struct({ imsx_codeMinorFieldName: Schema.String, imsx_codeMinorFieldValue: Schema.Literal(...codeMinorValues) })
+      )
     })
-  )
-}).annotations({ identifier: "StatusInfoSet", description: "A OneRoster 1.1 error" })
+  })
+
+/** The error body, as a Schema (for the OpenAPI document). */
+export const StatusInfoSet = Schema.Struct({ statusInfoSet: Schema.Array(imsxStatusInfo(codeMinors)) }).annotations({
+  identifier: "StatusInfoSet",
+  description: "A OneRoster 1.1 error"
+})
 export type StatusInfoSet = typeof StatusInfoSet.Type
 
 /** The 1.2 codeMinor values the gateway answers with. */
 export const codeMinorsV1p2 = codeMinors.map(OneRosterWire.codeMinorV1p2)
 
 /** The 1.2 error body, as a Schema (for the OpenAPI document). */
-export const StatusInfoV1p2 = Schema.Struct({
-  imsx_codeMajor: Schema.Literal("failure"),
-  imsx_severity: Schema.Literal("error"),
-  imsx_description: Schema.String,
-  imsx_CodeMinor: Schema.Struct({
-    imsx_codeMinorField: Schema.Array(
-      Schema.Struct({ imsx_codeMinorFieldName: Schema.String, imsx_codeMinorFieldValue: Schema.Literal(...codeMinorsV1p2) })
-    )
-  })
-}).annotations({ identifier: "ImsxStatusInfo", description: "A OneRoster 1.2 error (imsx_StatusInfo)" })
+export const StatusInfoV1p2 = imsxStatusInfo(codeMinorsV1p2).annotations({
+  identifier: "ImsxStatusInfo",
+  description: "A OneRoster 1.2 error (imsx_StatusInfo)"
+})
 
 /** The 1.1 error body. */
 export const body = (codeMinor: CodeMinor, description: string): StatusInfoSet => OneRosterWire.statusInfoSet(codeMinor, description) as StatusInfoSet

@@ -21,7 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { gateway, oauth1, type Started, upstream, type Upstream, upstreamCredentials } from "./support.js"
+import { gateway, oauth1, scopedGatewayOver, type Started, upstream, type Upstream, upstreamCredentials } from "./support.js"
 
 const client = { id: "independent", secret: "independent-secret" }
 
@@ -152,14 +152,7 @@ Conformance.suite(
   "oneroster provider through the gateway",
   (dataset, faults) =>
     Effect.gen(function* () {
-      const sis = yield* Effect.acquireRelease(
-        Effect.promise(() => upstream(dataset, faults)),
-        (s) => Effect.promise(() => s.close())
-      )
-      const running = yield* Effect.acquireRelease(
-        Effect.promise(() => gateway({ config: { districts: { d: sis.district }, gateway: { clients: [{ id: client.id, secret: client.secret }] } } })),
-        (g) => Effect.promise(() => g.close())
-      )
+      const running = yield* scopedGatewayOver(dataset, faults, client)
       const provider = yield* RosterProvider.RosterProvider.pipe(
         Effect.provide(
           OneRosterProvider.layer({

@@ -32,7 +32,7 @@ import * as Stream from "effect/Stream"
 import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
-import { accessToken, gateway, signedGet, type Started, upstream, type Upstream, upstreamCredentials, upstreamV1p2 } from "./support.js"
+import { accessToken, gateway, scopedGatewayOver, signedGet, type Started, upstream, type Upstream, upstreamCredentials, upstreamV1p2 } from "./support.js"
 
 // ---------------------------------------------------------------------------------------------
 // The 1.2 OpenAPI description (the copy @rosterkit/demo's tests validate the fake with)
@@ -386,14 +386,7 @@ Conformance.suite(
   "oneroster provider (1.2 mode) through the gateway's 1.2 prefix",
   (dataset, faults) =>
     Effect.gen(function* () {
-      const sis = yield* Effect.acquireRelease(
-        Effect.promise(() => upstream(dataset, faults)),
-        (s) => Effect.promise(() => s.close())
-      )
-      const running = yield* Effect.acquireRelease(
-        Effect.promise(() => gateway({ config: { districts: { d: sis.district }, gateway: { clients: [{ id: client.id, secret: client.secret }] } } })),
-        (g) => Effect.promise(() => g.close())
-      )
+      const running = yield* scopedGatewayOver(dataset, faults, client)
       const provider = yield* RosterProvider.RosterProvider.pipe(
         Effect.provide(
           OneRosterProvider.layer({

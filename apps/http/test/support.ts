@@ -28,13 +28,21 @@ export interface Upstream extends Loopback.Server {
   readonly district: Record<string, unknown>
 }
 
-/** A OneRoster 1.1 SIS over `dataset` on loopback. */
-export const upstream = async (dataset: Dataset.Dataset, faults: ReadonlyArray<Faults.FaultRule> = []): Promise<Upstream> => {
+/**
+ * A OneRoster SIS over `dataset` on loopback: 1.1 with OAuth 1.0a, or 1.2 with OAuth 2 client
+ * credentials (as 1.2 requires).
+ */
+const serveUpstream = async (
+  version: "1.1" | "1.2",
+  dataset: Dataset.Dataset,
+  faults: ReadonlyArray<Faults.FaultRule>
+): Promise<Upstream> => {
   const server = await Loopback.serveFake((url) =>
     FakeOneRoster.make({
       dataset,
-      baseUrl: `${url}/ims/oneroster/v1p1`,
-      auth: { type: "oauth1", ...upstreamCredentials },
+      ...(version === "1.2"
+        ? { version, baseUrl: `${url}/ims/oneroster/rostering/v1p2`, auth: { type: "oauth2", ...upstreamCredentials, tokenUrl: `${url}/oauth2/token` } }
+        : { baseUrl: `${url}/ims/oneroster/v1p1`, auth: { type: "oauth1", ...upstreamCredentials } }),
       faults,
       maxLimit: 1000
     })
@@ -45,6 +53,7 @@ export const upstream = async (dataset: Dataset.Dataset, faults: ReadonlyArray<F
     district: {
       provider: "oneroster",
       host: server.fake.baseUrl,
+      ...(version === "1.2" ? { auth: "oauth2", tokenUrl: `${server.url}/oauth2/token` } : {}),
       clientId: upstreamCredentials.clientId,
       clientSecret: upstreamCredentials.clientSecret,
       pageSize: 50,
@@ -53,33 +62,13 @@ export const upstream = async (dataset: Dataset.Dataset, faults: ReadonlyArray<F
   }
 }
 
+/** A OneRoster 1.1 SIS over `dataset` on loopback. */
+export const upstream = (dataset: Dataset.Dataset, faults: ReadonlyArray<Faults.FaultRule> = []): Promise<Upstream> =>
+  serveUpstream("1.1", dataset, faults)
+
 /** A OneRoster 1.2 SIS over `dataset` on loopback (OAuth 2 client credentials, as 1.2 requires). */
-export const upstreamV1p2 = async (dataset: Dataset.Dataset, faults: ReadonlyArray<Faults.FaultRule> = []): Promise<Upstream> => {
-  const server = await Loopback.serveFake((url) =>
-    FakeOneRoster.make({
-      dataset,
-      version: "1.2",
-      baseUrl: `${url}/ims/oneroster/rostering/v1p2`,
-      auth: { type: "oauth2", ...upstreamCredentials, tokenUrl: `${url}/oauth2/token` },
-      faults,
-      maxLimit: 1000
-    })
-  )
-  return {
-    ...server,
-    baseUrl: server.fake.baseUrl,
-    district: {
-      provider: "oneroster",
-      host: server.fake.baseUrl,
-      auth: "oauth2",
-      tokenUrl: `${server.url}/oauth2/token`,
-      clientId: upstreamCredentials.clientId,
-      clientSecret: upstreamCredentials.clientSecret,
-      pageSize: 50,
-      retries: 0
-    }
-  }
-}
+export const upstreamV1p2 = (dataset: Dataset.Dataset, faults: ReadonlyArray<Faults.FaultRule> = []): Promise<Upstream> =>
+  serveUpstream("1.2", dataset, faults)
 
 /** An OAuth 2 access token from a token endpoint (client credentials, HTTP Basic). */
 export const accessToken = async (tokenUrl: string, clientId: string, clientSecret: string): Promise<string> => {
@@ -123,6 +112,26 @@ export const gateway = async (options: {
   const running = await Gateway.start({ plan, log: (line) => log.push(line), ...(options.auth === undefined ? {} : { auth: options.auth }) })
   return { ...running, log }
 }
+
+/**
+ * For the conformance suites: a OneRoster 1.1 SIS over `dataset` (with `faults`) and a gateway
+ * in front of it whose one client is `client`, both closed with the scope.
+ */
+export const scopedGatewayOver = (
+  dataset: Dataset.Dataset,
+  faults: ReadonlyArray<Faults.FaultRule>,
+  client: { readonly id: string; readonly secret: string }
+) =>
+  Effect.gen(function* () {
+    const sis = yield* Effect.acquireRelease(
+      Effect.promise(() => upstream(dataset, faults)),
+      (s) => Effect.promise(() => s.close())
+    )
+    return yield* Effect.acquireRelease(
+      Effect.promise(() => gateway({ config: { districts: { d: sis.district }, gateway: { clients: [{ id: client.id, secret: client.secret }] } } })),
+      (g) => Effect.promise(() => g.close())
+    )
+  })
 
 /** Plans without starting (for configuration errors). */
 export const planOf = (options: { readonly config?: unknown; readonly env?: Record<string, string> }) => {

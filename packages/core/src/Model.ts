@@ -360,6 +360,26 @@ export const AcademicSession = Schema.Struct(
 )
 export type AcademicSession = typeof AcademicSession.Type
 
+/**
+ * The fields of a demographics record after its base fields (sourcedId, status,
+ * dateLastModified), in the order OneRoster 1.1 and 1.2 list them (their CSV columns too).
+ */
+export const demographicsFields = [
+  "birthDate",
+  "sex",
+  "americanIndianOrAlaskaNative",
+  "asian",
+  "blackOrAfricanAmerican",
+  "nativeHawaiianOrOtherPacificIslander",
+  "white",
+  "demographicRaceTwoOrMoreRaces",
+  "hispanicOrLatinoEthnicity",
+  "countryOfBirthCode",
+  "stateOfBirthAbbreviation",
+  "cityOfBirth",
+  "publicSchoolResidenceStatus"
+] as const
+
 export const Demographics = Schema.Struct(
   {
     ...base,

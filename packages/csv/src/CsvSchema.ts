@@ -103,24 +103,7 @@ export const columns: { readonly [F in FileName]: ReadonlyArray<string> } = {
     "endDate"
   ],
   academicSessions: ["sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"],
-  demographics: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "birthDate",
-    "sex",
-    "americanIndianOrAlaskaNative",
-    "asian",
-    "blackOrAfricanAmerican",
-    "nativeHawaiianOrOtherPacificIslander",
-    "white",
-    "demographicRaceTwoOrMoreRaces",
-    "hispanicOrLatinoEthnicity",
-    "countryOfBirthCode",
-    "stateOfBirthAbbreviation",
-    "cityOfBirth",
-    "publicSchoolResidenceStatus"
-  ]
+  demographics: ["sourcedId", "status", "dateLastModified", ...Model.demographicsFields]
 }
 
 /**

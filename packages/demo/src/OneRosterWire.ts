@@ -98,22 +98,7 @@ export const fieldsV1p2 = {
   courses: [...base, "title", "schoolYear", "courseCode", "grades", "subjects", "org", "subjectCodes", "resources"],
   enrollments: [...base, "user", "class", "school", "role", "primary", "beginDate", "endDate"],
   academicSessions: [...base, "title", "startDate", "endDate", "type", "parent", "children", "schoolYear"],
-  demographics: [
-    ...base,
-    "birthDate",
-    "sex",
-    "americanIndianOrAlaskaNative",
-    "asian",
-    "blackOrAfricanAmerican",
-    "nativeHawaiianOrOtherPacificIslander",
-    "white",
-    "demographicRaceTwoOrMoreRaces",
-    "hispanicOrLatinoEthnicity",
-    "countryOfBirthCode",
-    "stateOfBirthAbbreviation",
-    "cityOfBirth",
-    "publicSchoolResidenceStatus"
-  ]
+  demographics: [...base, ...Model.demographicsFields]
 } as const satisfies Record<string, ReadonlyArray<string>>
 
 /** The fields of the 1.2 objects inside records (a reference, a user's role, id and profile). */
