@@ -4,7 +4,9 @@
  * consistent listing (no record silently lost to a clamped limit, a short page, or a loop).
  */
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -54,6 +56,20 @@ export interface OffsetOptions<A> {
    */
   readonly verify?: boolean | undefined
 }
+
+/**
+ * How many pages an offset-paged listing (checked by id) asks for together with its first: 1 by
+ * default (the first page alone; the rest, `concurrency` at a time, once its total is known).
+ * A caller reading a listing that is likely long (a district's users) provides its concurrency:
+ * the first pages are then asked for at once, which saves the first page's round trip. The
+ * price: a listing shorter than that costs up to `n - 1` requests that come back empty or are
+ * cut off (never more than `concurrency` in flight), and so does a server that fails the first
+ * page. Each early page gets one attempt (no retry); one that is needed and failed is asked for
+ * again the usual way. They are used only when the first page comes back full (their offsets
+ * assume the page size asked for) and the listing counts a total; otherwise they are
+ * interrupted and paging goes on as without them.
+ */
+export class FirstRound extends Context.Reference<FirstRound>()("@rosterkit/core/Pager/FirstRound", { defaultValue: (): number => 1 }) {}
 
 /** 2: a listing that changed while read is read again at most twice. */
 export const defaultMaxRestarts = 2
@@ -309,6 +325,18 @@ const adaptiveGate = (context: Http.Context, concurrency: number) => {
   }
 }
 
+/**
+ * The offsets of the pages after a first page of `size` records, of a listing of `total`: each
+ * page starts at the last record of the one before (an overlap of one), when pages hold two or more.
+ */
+const plan = (size: number, total: number) => {
+  const overlap = size >= 2 ? 1 : 0
+  const step = size - overlap
+  const offsets: Array<number> = []
+  for (let offset = step; offset + overlap < total; offset += step) offsets.push(offset)
+  return { offsets, overlap, step }
+}
+
 const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => string): Stream.Stream<A, RosterError> =>
   Stream.suspend(() => {
     const { context, pageSize } = options
@@ -358,17 +386,20 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
           })
         )
 
-      /** With a total: the remaining pages, `concurrency` at a time, in order, overlapping by one record. */
-      const planned = (first: Page<A>, total: number) => {
+      /**
+       * With a total: the remaining pages, `concurrency` at a time, in order, overlapping by one
+       * record; `early` holds the pages of the first offsets already asked for (see FirstRound).
+       */
+      const planned = (first: Page<A>, total: number, early: ReadonlyArray<Fiber.Fiber<Page<A>, RosterError>>) => {
         const size = first.items.length
-        const overlap = size >= 2 ? 1 : 0
-        const step = size - overlap
-        const offsets: Array<number> = []
-        for (let offset = step; offset + overlap < total; offset += step) offsets.push(offset)
+        const { offsets, overlap, step } = plan(size, total)
         const lastOffset = offsets[offsets.length - 1]!
         let expected = overlap === 1 ? lastId(first, undefined) : undefined
         let grew = false
-        const pages = InOrder.stream<number, Page<A>, A, RosterError | Moved>(offsets, options.concurrency, (offset) => fetch(offset, size), (offset, page) =>
+        const pages = InOrder.stream<number, Page<A>, A, RosterError | Moved>(offsets, options.concurrency, (offset) => {
+          const asked = offset / step - 1
+          return asked < early.length ? Effect.orElse(Fiber.join(early[asked]!), () => fetch(offset, size)) : fetch(offset, size)
+        }, (offset, page) =>
           Effect.gen(function* () {
             yield* run.check(page, `offset ${offset}`)
             yield* lineUp(page, offset, expected)
@@ -396,21 +427,38 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
         )
       }
 
-      return Stream.unwrap(
+      return Stream.unwrapScoped(
         Effect.gen(function* () {
+          // the pages asked for with the first (FirstRound), at the offsets a full first page gives
+          const speculative = run.attempt === 0 && pageSize >= 2 ? Math.min(yield* FirstRound, options.concurrency) - 1 : 0
+          const early: Array<Fiber.RuntimeFiber<Page<A>, RosterError>> = []
+          // one attempt each: a page that is needed and failed is asked for again, with retries
+          for (let k = 1; k <= speculative; k++) {
+            early.push(yield* Effect.forkScoped(Effect.locally(fetch(k * (pageSize - 1), pageSize), Resilience.retrying, false)))
+          }
+          /** Interrupts the early pages from `used` on (not needed: their requests are cut off). */
+          const release = (used: number) => (early.length > used ? Fiber.interruptAll(early.slice(used)) : Effect.void)
           const first = yield* fetch(0, pageSize)
           yield* run.check(first, "offset 0")
           if (first.total !== undefined && first.total > first.items.length) run.expect(first.total)
           const head = Stream.fromChunk(yield* run.keep(first.items, 0))
           const length = first.items.length
+          const total = first.total
+          // a reading after a change trusts the pages, not the count (it may be what moved, or a lie)
+          if (total !== undefined && total > length && run.attempt === 0) {
+            // the early pages line up with the plan when the first page is full
+            const used = length === pageSize ? plan(length, total).offsets.length : 0
+            yield* release(used)
+            return Stream.concat(head, planned(first, total, early.slice(0, used)))
+          }
+          yield* release(0)
           if (length === 0) return head
           const after = length >= 2
             ? { offset: length - 1, largest: length, expected: lastId(first, undefined), limit: pageSize }
             : { offset: length, largest: length, expected: undefined, limit: pageSize }
-          if (first.total !== undefined) {
-            if (first.total <= length) return length >= pageSize ? Stream.concat(head, oneByOne(after)) : head
-            // a reading after a change trusts the pages, not the count (it may be what moved, or a lie)
-            return run.attempt === 0 ? Stream.concat(head, planned(first, first.total)) : Stream.concat(head, oneByOne(after))
+          if (total !== undefined) {
+            if (total <= length) return length >= pageSize ? Stream.concat(head, oneByOne(after)) : head
+            return Stream.concat(head, oneByOne(after))
           }
           if (first.next !== undefined && options.fetchUrl !== undefined) {
             const fetchUrl = options.fetchUrl

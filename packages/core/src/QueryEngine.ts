@@ -34,6 +34,7 @@ import * as Dedupe from "./Dedupe.js"
 import * as InOrder from "./internal/InOrder.js"
 import * as Matcher from "./Matcher.js"
 import type * as Model from "./Model.js"
+import * as Pager from "./Pager.js"
 import type * as Query from "./Query.js"
 import type { InvalidQuery, RosterError } from "./RosterError.js"
 import * as RosterProvider from "./RosterProvider.js"
@@ -45,6 +46,13 @@ export interface Options {
   readonly cacheTtl?: Duration.DurationInput | undefined
   /** Use the provider's server-side group narrowing when it has one (default true). */
   readonly groupFilter?: boolean | undefined
+  /**
+   * A district-wide listing (no group, no max) asks for its first `concurrency` pages at once
+   * ({@link Pager.FirstRound}): one round trip less for a listing of more than one page, at the
+   * cost of up to `concurrency - 1` requests that come back empty when it has one. Default
+   * false (the fewest requests); the CLI, which pulls whole districts, turns it on.
+   */
+  readonly firstRound?: boolean | undefined
 }
 
 /** The groups a query resolved to, and suggestions when none matched. */
@@ -209,10 +217,12 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
         const limit = <A, E>(users: Stream.Stream<A, E>) => (query.max === undefined ? users : Stream.take(users, query.max))
         if (query.group === undefined) {
           const roles = memberRoles(query.role)
-          // Without --max, the next role's first page is fetched while the role before is read
-          // (no round trip between them); with it, the next role may not be needed at all.
+          // Without max, the next role's first page is fetched while the role before is read
+          // (no round trip between them), and with `firstRound` the first role asks for its
+          // first pages at once; with max, one page may be all that is needed.
+          const eager = options.firstRound === true && query.max === undefined
           const listing = roles
-            .map((r) => provider.users(r))
+            .map((r, i) => (eager && i === 0 ? Stream.provideService(provider.users(r), Pager.FirstRound, concurrency) : provider.users(r)))
             .reduce((all, next) => (query.max === undefined ? InOrder.concatAhead(all, next) : Stream.concat(all, next)))
           // One role cannot list a user twice; both roles can (a student who is also a teacher, or a 1.2 user with both roles).
           return { groups: [], suggestions: [], users: limit(roles.length > 1 ? Dedupe.bySourcedId(listing) : listing) }

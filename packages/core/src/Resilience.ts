@@ -87,6 +87,13 @@ export const onRateLimited: FiberRef.FiberRef<(error: RateLimited) => Effect.Eff
   (error: RateLimited) => Effect.Effect<void>
 >(() => Effect.void)
 
+/**
+ * False for a request made on speculation (the pager's early pages, see `Pager.FirstRound`):
+ * one attempt, no retry and no log, since whoever made it asks again the usual way when the
+ * answer is needed. Set it with `Effect.locally(Resilience.retrying, false)`.
+ */
+export const retrying: FiberRef.FiberRef<boolean> = FiberRef.unsafeMake(true)
+
 const describe = (error: RosterError): string => {
   switch (error._tag) {
     case "RateLimited":
@@ -168,6 +175,7 @@ export const run = <A, R>(
     const maxDelay = Duration.toMillis(options.maxDelay)
     const retries = Math.max(0, options.retries)
     const started = yield* Clock.currentTimeMillis
+    if (!(yield* FiberRef.get(retrying))) return yield* attempt(Duration.millis(deadline))
     let attempts = 0
     let backoffs = 0
     for (;;) {

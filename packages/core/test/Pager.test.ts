@@ -11,6 +11,7 @@ import { setupServer } from "msw/node"
 import * as Http from "@rosterkit/core/Http"
 import * as Model from "@rosterkit/core/Model"
 import * as Pager from "@rosterkit/core/Pager"
+import { ResponseError } from "@rosterkit/core/RosterError"
 
 const context: Http.Context = { provider: "test", operation: "list users" }
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -148,6 +149,94 @@ describe("Pager.offsetPaged", () => {
       const fake = offsetServer({ data: () => range(150), total: false })
       const fetch = (offset: number, limit: number) => Effect.map(fake.fetch(offset, limit), (page) => ({ ...page, next: "ignored" }))
       expect(yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 1, context, fetch }))).toStrictEqual(range(150))
+    })
+  )
+})
+
+describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
+  const id = (record: number) => String(record)
+  const firstRound = (n: number) => <A, E>(stream: Stream.Stream<A, E>) => Stream.provideService(stream, Pager.FirstRound, n)
+  const sorted = (requests: ReadonlyArray<{ readonly offset: number }>) => requests.map((r) => r.offset).sort((a, b) => a - b)
+
+  it.live("a long listing: the first pages go out together with the first, and none is asked for twice", () =>
+    Effect.gen(function* () {
+      const data = range(350)
+      const fake = offsetServer({ data: () => data, total: true, latency: () => 5 })
+      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch: fake.fetch, id }).pipe(firstRound(4)))
+      expect(items).toStrictEqual(data)
+      // pages overlap by one record; all four were in flight before the first came back
+      expect(sorted(fake.requests)).toStrictEqual([0, 99, 198, 297])
+      expect(fake.maxInFlight()).toBe(4)
+
+      // without FirstRound: the first page alone, then the other three
+      const plain = offsetServer({ data: () => data, total: true, latency: () => 5 })
+      expect(yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch: plain.fetch, id }))).toStrictEqual(data)
+      expect(plain.maxInFlight()).toBe(3)
+    })
+  )
+
+  it.live("never more in flight than the concurrency, and the rest planned as usual", () =>
+    Effect.gen(function* () {
+      const data = range(1000)
+      const fake = offsetServer({ data: () => data, total: true, latency: () => 2 })
+      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 2, context, fetch: fake.fetch, id }).pipe(firstRound(8)))
+      expect(items).toStrictEqual(data)
+      expect(fake.maxInFlight()).toBe(2)
+      expect(sorted(fake.requests)).toStrictEqual(range(11).map((i) => i * 99))
+    })
+  )
+
+  it.live("a listing shorter than the first round: the pages past its end are cut off or ignored, even when they fail", () =>
+    Effect.gen(function* () {
+      const data = range(150)
+      const fake = offsetServer({ data: () => data, total: true, latency: (offset) => (offset === 0 ? 1 : 30) })
+      // a server that answers offsets past the end with an error
+      const fetch = (offset: number, limit: number) =>
+        offset >= data.length
+          ? Effect.zipRight(fake.fetch(offset, limit), Effect.fail(new ResponseError({ ...context, url: "https://sis.example/users", status: 400, bodyExcerpt: "offset out of range" })))
+          : fake.fetch(offset, limit)
+      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(firstRound(4)))
+      expect(items).toStrictEqual(data)
+      // the page at 99 was asked for early and used; 198 and 297 were asked for and not needed
+      expect(sorted(fake.requests)).toStrictEqual([0, 99, 198, 297])
+    })
+  )
+
+  it.live("a server that clamps the page size: the early pages are dropped and the listing paged by what it returns", () =>
+    Effect.gen(function* () {
+      const data = range(1234)
+      const fake = offsetServer({ data: () => data, total: true, clamp: 100, latency: () => 1 })
+      const items = yield* collect(Pager.offsetPaged({ pageSize: 1000, concurrency: 3, context, fetch: fake.fetch, id }).pipe(firstRound(3)))
+      expect(items).toStrictEqual(data)
+      // 0, the early 999 and 1998, then 99, 198, … by the 100 records a page it gives
+      expect(sorted(fake.requests)).toStrictEqual([...range(13).map((i) => i * 99), 999, 1998].sort((a, b) => a - b))
+    })
+  )
+
+  it.live("a needed early page that failed is asked for again (it had one attempt, no retry)", () =>
+    Effect.gen(function* () {
+      const data = range(350)
+      const fake = offsetServer({ data: () => data, total: true, latency: () => 1 })
+      let failed = false
+      const fetch = (offset: number, limit: number) => {
+        if (offset !== 198 || failed) return fake.fetch(offset, limit)
+        failed = true
+        return Effect.zipRight(fake.fetch(offset, limit), Effect.fail(new ResponseError({ ...context, url: "https://sis.example/users", status: 503, bodyExcerpt: "" })))
+      }
+      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(firstRound(4)))
+      expect(items).toStrictEqual(data)
+      expect(sorted(fake.requests)).toStrictEqual([0, 99, 198, 198, 297])
+    })
+  )
+
+  it.effect("a needed early page that fails fails the listing", () =>
+    Effect.gen(function* () {
+      const data = range(350)
+      const fake = offsetServer({ data: () => data, total: true })
+      const failure = new ResponseError({ ...context, url: "https://sis.example/users", status: 500, bodyExcerpt: "" })
+      const fetch = (offset: number, limit: number) => (offset === 198 ? Effect.fail(failure) : fake.fetch(offset, limit))
+      const error = yield* Effect.flip(collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(firstRound(4))))
+      expect(error).toBe(failure)
     })
   )
 })

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Model from "@rosterkit/core/Model"
+import * as Pager from "@rosterkit/core/Pager"
 import * as Query from "@rosterkit/core/Query"
 import * as QueryEngine from "@rosterkit/core/QueryEngine"
 import * as RosterProvider from "@rosterkit/core/RosterProvider"
@@ -167,6 +168,30 @@ describe("QueryEngine", () => {
       expect(ids((yield* run(engine, {})).users)).toStrictEqual(["s1", "s2", "s3", "s4"])
       expect(ids((yield* run(engine, { role: "teachers" })).users)).toStrictEqual(["t1", "t2"])
       expect(ids((yield* run(engine, { role: "users" })).users)).toStrictEqual(["s1", "s2", "s3", "s4", "t1", "t2"])
+    })
+  )
+
+  it.effect("with firstRound, a district listing without max asks for its first pages at once (Pager.FirstRound): the first role only", () =>
+    Effect.gen(function* () {
+      const { provider } = makeProvider()
+      const seen: Array<string> = []
+      // each role's listing notes the FirstRound it runs with
+      const noting: RosterProvider.Service = {
+        ...provider,
+        users: (role) => Stream.unwrap(Effect.map(Pager.FirstRound, (n) => (seen.push(`${role} ${n}`), provider.users(role))))
+      }
+      const engine = yield* QueryEngine.make(noting, { concurrency: 6, firstRound: true })
+      expect(ids((yield* run(engine, { role: "users" })).users)).toStrictEqual(["s1", "s2", "s3", "s4", "t1", "t2"])
+      expect(seen).toStrictEqual(["students 6", "teachers 1"])
+      seen.length = 0
+      // without it (the default): the fewest requests
+      yield* run(yield* QueryEngine.make(noting, { concurrency: 6 }), { role: "users" })
+      expect(seen).toStrictEqual(["students 1", "teachers 1"])
+      seen.length = 0
+      // with max, one page may be all that is needed; group members are small listings
+      yield* run(engine, { role: "users", max: 5 })
+      yield* run(engine, { group: "classes", name: "Math 6", role: "users" })
+      expect(seen).toStrictEqual(["students 1", "teachers 1"])
     })
   )
 

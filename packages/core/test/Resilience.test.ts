@@ -47,6 +47,17 @@ describe("Resilience", () => {
     })
   )
 
+  it.effect("with retrying false (a request made on speculation): one attempt, no log, the error as it came", () =>
+    Effect.gen(function* () {
+      const logs = captureLogs()
+      const { effect, attempts } = flaky([http503])
+      const result = yield* Effect.flip(logs.provide(Effect.locally(Resilience.retry(options)(effect), Resilience.retrying, false)))
+      expect(result).toBe(http503)
+      expect(attempts()).toBe(1)
+      expect(logs.lines).toStrictEqual([])
+    })
+  )
+
   it.effect("never retries 400/401/403/404/413", () =>
     Effect.gen(function* () {
       for (const error of [
