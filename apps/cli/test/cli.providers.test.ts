@@ -352,7 +352,11 @@ describe.concurrent("exit codes", () => {
     expect(down.code).toBe(5)
     expect(down.stderr).toMatch(/^rosterkit: oneroster: 503 from 127\.0\.0\.1:\d+ during list students, retrying in \d+\.\ds \(attempt 2 of 2\)\n/m)
     expect(down.stderr).toMatch(/\nrosterkit: oneroster: gave up after 2 attempts over [\d.]+m?s: HTTP 503 from http:\/\/127\.0\.0\.1/)
-    expect(unavailable.fake.requests.length).toBe(2)
+    // the first page: one attempt and one retry; the other pages of the first round (the
+    // default concurrency, 4): one attempt each, no retry (see Pager.FirstRound)
+    const offsets = unavailable.fake.requests.map((r) => new URL(r.url).searchParams.get("offset"))
+    expect(offsets.filter((o) => o === "0")).toHaveLength(2)
+    expect(offsets.filter((o) => o !== "0").sort()).toStrictEqual(["1998", "2997", "999"])
     expect(timeout.code).toBe(5)
     expect(timeout.stderr).toMatch(/^rosterkit: oneroster: timeout error/)
     for (const r of [unreachable, down, timeout]) noSecrets(r)
