@@ -217,12 +217,15 @@ export const getJson = (
       return transport(networkReason(text), text)
     }
 
-    const { response, text, invalidUtf8 } = yield* tracked.execute(request).pipe(
+    // The body is decoded after the timeout's race: its result outlives the race a while, and
+    // the text of a page (a string as large as the page) kept with it was promoted to the old
+    // generation as well.
+    const { response, bytes } = yield* tracked.execute(request).pipe(
       Effect.catchIf(
         (error): error is HttpClientError.ResponseError => error._tag === "ResponseError" && error.reason === "StatusCode",
         (error) => Effect.succeed(error.response)
       ),
-      Effect.flatMap((response) => Effect.map(response.arrayBuffer, (bytes) => ({ response, ...decodeText(bytes) }))),
+      Effect.flatMap((response) => Effect.map(response.arrayBuffer, (bytes) => ({ response, bytes }))),
       Effect.mapError(fromClientError),
       Effect.timeoutFail({
         duration: timeout,
@@ -230,6 +233,7 @@ export const getJson = (
       })
     )
 
+    const { text, invalidUtf8 } = decodeText(bytes)
     const status = response.status
     if (status >= 200 && status < 300) {
       const body = parseJson(text)
@@ -279,7 +283,19 @@ export const getJson = (
     return yield* new ResponseError({ ...context, url: url(), status, description, bodyExcerpt })
   })
 
-  return Resilience.run(options.retry, attempt).pipe(
-    Effect.withSpan("Http.getJson", { attributes: { provider: context.provider, operation: context.operation } })
-  )
+  // A span keeps the exit it ended with, and spans outlive their request: ended with the
+  // response, this one kept each page alive past two young-generation collections, so about
+  // half of every page was promoted to the old generation (measured with --trace-gc-nvp: 1.4 MB
+  // a page of 1,000 users; it is what the peak RSS of a big pull grows with). The span ends
+  // with nothing; the response is handed on beside it.
+  return Effect.suspend(() => {
+    let result: JsonResponse | undefined
+    return Resilience.run(options.retry, attempt).pipe(
+      Effect.map((response) => {
+        result = response
+      }),
+      Effect.withSpan("Http.getJson", { attributes: { provider: context.provider, operation: context.operation } }),
+      Effect.map(() => result!)
+    )
+  })
 }

@@ -3,11 +3,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
 import { delay, http, HttpResponse, passthrough } from "msw"
 import { setupServer } from "msw/node"
 import * as Net from "node:net"
@@ -263,6 +265,31 @@ describe("Http.getJson", () => {
         )
       ).pipe(Effect.provide(FetchHttpClient.layer))
       expect(seen).toStrictEqual(["Bearer sig-1", "Bearer sig-2"])
+    })
+  )
+
+  it.live("its span ends without the response: a span outlives the request, and the page it kept would too", () =>
+    Effect.gen(function* () {
+      serve(ok)
+      const ended: Array<{ readonly name: string; readonly exit: Exit.Exit<unknown, unknown> }> = []
+      const native = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          const span = native.span(name, parent, context, links, startTime, kind, options)
+          const end = span.end.bind(span)
+          return Object.assign(span, {
+            end: (endTime: bigint, exit: Exit.Exit<unknown, unknown>) => {
+              ended.push({ name, exit })
+              end(endTime, exit)
+            }
+          })
+        },
+        context: native.context
+      })
+      const response = yield* Effect.withTracer(getUsers(fast(0)), recording)
+      expect(response.body).toStrictEqual({ users: [{ sourcedId: "1" }] })
+      const span = ended.find((s) => s.name === "Http.getJson")
+      expect(span?.exit).toStrictEqual(Exit.void)
     })
   )
 
