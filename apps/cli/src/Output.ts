@@ -41,8 +41,11 @@ export class BrokenPipe extends Data.TaggedError("BrokenPipe")<{ readonly code: 
 
 /** Where data goes. */
 export interface Writer {
-  /** Writes `text`, waiting while the destination is full. */
-  readonly write: (text: string) => Effect.Effect<void, BrokenPipe>
+  /**
+   * Writes `text` (or UTF-8 bytes), waiting while the destination is full. Once it has
+   * completed, the destination is done with what it was given: bytes may be reused.
+   */
+  readonly write: (text: string | Uint8Array) => Effect.Effect<void, BrokenPipe>
   /** True when the destination is a terminal (the default format is then `table`). */
   readonly isTTY: boolean
 }
@@ -52,13 +55,16 @@ export class Stdout extends Context.Tag("@rosterkit/cli/Stdout")<Stdout, Writer>
 /** The subset of a Node Writable the writer uses. */
 export interface NodeWritable {
   readonly isTTY?: boolean | undefined
-  write(text: string): boolean
+  write(chunk: string | Uint8Array, callback: (error?: Error | null) => void): boolean
   once(event: "drain", listener: () => void): unknown
   on(event: "error", listener: (error: Error & { readonly code?: string }) => void): unknown
   off(event: "drain", listener: () => void): unknown
 }
 
-/** A writer over a Node stream: honours back-pressure ('drain'), turns EPIPE into BrokenPipe. */
+/**
+ * A writer over a Node stream: a write completes once the stream has written the chunk (its
+ * callback) and, when the stream asked for it, drained ('drain'); EPIPE becomes BrokenPipe.
+ */
 export const fromWritable = (stream: NodeWritable): Writer => {
   let broken: BrokenPipe | undefined
   const waiting = new Set<() => void>()
@@ -69,20 +75,35 @@ export const fromWritable = (stream: NodeWritable): Writer => {
   })
   return {
     isTTY: stream.isTTY === true,
-    write: (text) =>
+    write: (chunk) =>
       Effect.async<void, BrokenPipe>((resume) => {
         if (broken !== undefined) return resume(Effect.fail(broken))
-        if (stream.write(text)) return resume(Effect.void)
-        const wake = () => {
-          waiting.delete(wake)
-          stream.off("drain", wake)
+        let written = false
+        let full = false
+        let done = false
+        const finish = () => {
+          if (done || (broken === undefined && (!written || full))) return
+          done = true
+          waiting.delete(finish)
+          stream.off("drain", drained)
           resume(broken === undefined ? Effect.void : Effect.fail(broken))
         }
-        waiting.add(wake)
-        stream.once("drain", wake)
+        const drained = () => {
+          full = false
+          finish()
+        }
+        waiting.add(finish)
+        const accepted = stream.write(chunk, () => {
+          written = true
+          finish()
+        })
+        if (!accepted && !done) {
+          full = true
+          stream.once("drain", drained)
+        }
         return Effect.sync(() => {
-          waiting.delete(wake)
-          stream.off("drain", wake)
+          waiting.delete(finish)
+          stream.off("drain", drained)
         })
       })
   }
@@ -91,9 +112,39 @@ export const fromWritable = (stream: NodeWritable): Writer => {
 /** `Stdout` as process.stdout. */
 export const layer: Layer.Layer<Stdout> = Layer.sync(Stdout, () => fromWritable(process.stdout))
 
+/**
+ * Encodes pages of NDJSON: the lines of a page as UTF-8 in one buffer, reused from page to page
+ * (each result is valid until the next call). A page of text as one string is a large object
+ * of twice its size (UTF-16) that Node then copies into a new buffer anyway: it outlived the
+ * young generation on every page (~0.9 MB promoted a page of 1,000 users, 40 % of a pull's
+ * promotion, measured with V8's sampling heap profiler), and a fresh buffer a page churns
+ * malloc. Here each line is encoded straight into the buffer.
+ */
+export const ndjsonEncoder = <A>(line: (record: A) => string) => {
+  let buffer = Buffer.allocUnsafe(0)
+  return (records: ReadonlyArray<A>): Uint8Array => {
+    const lines = new Array<string>(records.length)
+    let length = 0
+    for (let i = 0; i < records.length; i++) {
+      const text = line(records[i]!)
+      lines[i] = text
+      length += Buffer.byteLength(text) + 1
+    }
+    if (buffer.length < length) buffer = Buffer.allocUnsafe(Math.max(length, buffer.length * 2))
+    let at = 0
+    for (const text of lines) {
+      at += buffer.write(text, at)
+      buffer[at++] = 0x0a
+    }
+    return buffer.subarray(0, at)
+  }
+}
+
+const utf8 = new TextDecoder()
+
 /** `Stdout` collecting into an array of strings (tests). */
 export const layerTest = (sink: Array<string>, isTTY = false): Layer.Layer<Stdout> =>
-  Layer.succeed(Stdout, { isTTY, write: (text) => Effect.sync(() => void sink.push(text)) })
+  Layer.succeed(Stdout, { isTTY, write: (text) => Effect.sync(() => void sink.push(typeof text === "string" ? text : utf8.decode(text))) })
 
 // ---------------------------------------------------------------------------------------------
 // Fields and cells
@@ -212,13 +263,12 @@ export const write = <A, E, R>(records: Stream.Stream<A, E, R>, options: Options
     switch (options.format) {
       case "ndjson": {
         const line = explicit === undefined ? (r: A) => JSON.stringify(r) : (r: A) => JSON.stringify(project(r, explicit))
+        const encode = ndjsonEncoder(line)
+        // a page's buffer is reused for the next once the write has completed
         yield* Stream.runForEachChunk(records, (chunk) => {
           if (Chunk.isEmpty(chunk)) return Effect.void
           count += chunk.length
-          // one string a chunk (a page), built in a loop: no intermediate chunk or array of lines
-          let text = ""
-          for (const record of Chunk.toReadonlyArray(chunk)) text += `${line(record)}\n`
-          return out.write(text)
+          return out.write(encode(Chunk.toReadonlyArray(chunk)))
         })
         return count
       }

@@ -108,28 +108,46 @@ describe("Output.write", () => {
 })
 
 describe("Output.fromWritable", () => {
+  /** A stream that takes its chunks' bytes only when it calls back (as a Node stream may). */
   class FakeStream extends EventEmitter {
     readonly written: Array<string> = []
     full = false
-    write(text: string) {
-      this.written.push(text)
+    write(chunk: string | Uint8Array, callback: () => void) {
+      setTimeout(() => {
+        this.written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"))
+        callback()
+      }, 1)
       return !this.full
     }
   }
 
-  it.effect("waits for drain when the destination is full", () =>
+  it.live("completes once the stream has written the chunk, and waits for drain when it is full", () =>
     Effect.gen(function* () {
       const stream = new FakeStream()
       const writer = Output.fromWritable(stream)
+      yield* writer.write("a")
+      expect(stream.written).toStrictEqual(["a"])
       stream.full = true
-      const fiber = yield* Effect.fork(writer.write("a"))
-      yield* Effect.yieldNow()
+      const fiber = yield* Effect.fork(writer.write("b"))
+      yield* Effect.sleep("20 millis")
+      // written, but the stream asked to wait for 'drain'
+      expect(stream.written).toStrictEqual(["a", "b"])
       expect(fiber.unsafePoll()).toBeNull()
       stream.full = false
       stream.emit("drain")
       yield* Effect.fromFiber(fiber)
-      yield* writer.write("b")
-      expect(stream.written).toStrictEqual(["a", "b"])
+    })
+  )
+
+  it.live("ndjson pages share one buffer, and each is written before the next is encoded", () =>
+    Effect.gen(function* () {
+      const stream = new FakeStream()
+      const pages = [[users[0], users[1]], [users[1]], [{ sourcedId: "3", givenName: "Zoë Łukasz 李" }]]
+      const count = yield* Output.write(Stream.fromChunks(...pages.map((page) => Chunk.fromIterable(page))), { format: "ndjson", entity: "users" }).pipe(
+        Effect.provideService(Output.Stdout, Output.fromWritable(stream))
+      )
+      expect(count).toBe(4)
+      expect(stream.written).toStrictEqual(pages.map((page) => page.map((u) => `${JSON.stringify(u)}\n`).join("")))
     })
   )
 
