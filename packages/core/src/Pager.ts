@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Http from "./Http.js"
 import * as FastCheck from "./internal/fastCheck.js"
-import { IdSet } from "./internal/IdSet.js"
+import { IdSet, ListingIds } from "./internal/IdSet.js"
 import * as InOrder from "./internal/InOrder.js"
 import * as Verify from "./internal/verify.js"
 import * as Resilience from "./Resilience.js"
@@ -215,8 +215,9 @@ const repaired = <A>(
   maxRestarts: number,
   read: (run: Run<A>) => Stream.Stream<A, RosterError | Moved>
 ): Stream.Stream<A, RosterError> =>
-  Stream.suspend(() => {
-    const emitted = new IdSet()
+  Stream.unwrap(Effect.map(ListingIds, (shared) => {
+    // the ids output, in the caller's set when it handed one (see ListingIds)
+    const emitted = shared !== undefined && shared.adopt() ? shared : new IdSet()
 
     const reading = (attempt: number): Stream.Stream<A, RosterError | Moved> =>
       Stream.suspend(() => {
@@ -303,7 +304,7 @@ const repaired = <A>(
       )
 
     return attemptFrom(0)
-  })
+  }))
 
 /** Halves `concurrency` (down to 1) on each 429 of a fetch run through it. */
 const adaptiveGate = (context: Http.Context, concurrency: number) => {

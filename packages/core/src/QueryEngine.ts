@@ -31,6 +31,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Dedupe from "./Dedupe.js"
+import { IdSet, ListingIds } from "./internal/IdSet.js"
 import * as InOrder from "./internal/InOrder.js"
 import * as Matcher from "./Matcher.js"
 import type * as Model from "./Model.js"
@@ -221,11 +222,34 @@ export const make = (provider: RosterProvider.Service, options: Options = {}): E
           // (no round trip between them), and with `firstRound` the first role asks for its
           // first pages at once; with max, one page may be all that is needed.
           const eager = options.firstRound === true && query.max === undefined
-          const listing = roles
-            .map((r, i) => (eager && i === 0 ? Stream.provideService(provider.users(r), Pager.FirstRound, concurrency) : provider.users(r)))
-            .reduce((all, next) => (query.max === undefined ? InOrder.concatAhead(all, next) : Stream.concat(all, next)))
-          // One role cannot list a user twice; both roles can (a student who is also a teacher, or a 1.2 user with both roles).
-          return { groups: [], suggestions: [], users: limit(roles.length > 1 ? Dedupe.bySourcedId(listing) : listing) }
+          const listingOf = (r: RosterProvider.MemberRole, i: number) =>
+            eager && i === 0 ? Stream.provideService(provider.users(r), Pager.FirstRound, concurrency) : provider.users(r)
+          const concat = <A, E>(all: Stream.Stream<A, E>, next: Stream.Stream<A, E>) =>
+            query.max === undefined ? InOrder.concatAhead(all, next) : Stream.concat(all, next)
+          if (roles.length === 1) return { groups: [], suggestions: [], users: limit(listingOf(roles[0]!, 0)) }
+          // One role cannot list a user twice; both roles can (a student who is also a teacher, or
+          // a 1.2 user with both roles): a user comes out once, with the first role listing them.
+          // The ids output by the first role are kept once: the first role's pager keeps them in
+          // `ids` (ListingIds) instead of a set of its own; a listing read without the pager
+          // leaves `ids` to this filter. A chunk is tagged with its role's place, as the filter
+          // must not run on the next role's first page when that is fetched early (concatAhead).
+          const users = Stream.suspend(() => {
+            const ids = new IdSet()
+            const all = roles
+              .map((r, i) => {
+                const listing = i === 0 ? Stream.provideService(listingOf(r, i), ListingIds, ids) : listingOf(r, i)
+                return Stream.map(Stream.chunks(listing), (chunk) => ({ first: i === 0, chunk }))
+              })
+              .reduce(concat)
+            return Stream.mapConcatChunk(all, ({ chunk, first }) => {
+              if (!(first && ids.adopted)) return Chunk.filter(chunk, (user) => ids.add(user.sourcedId))
+              // the pager has refused repeats and kept these ids; a reading it did not see (a
+              // provider's own restart) adds its ids here
+              for (const user of chunk) ids.add(user.sourcedId)
+              return chunk
+            })
+          })
+          return { groups: [], suggestions: [], users: limit(users) }
         }
         const resolution = yield* resolve(query.group)
         return { ...resolution, users: limit(membersOf(query.group.kind, resolution.groups, query.role)) }

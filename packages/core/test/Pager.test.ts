@@ -12,6 +12,7 @@ import * as Http from "@rosterkit/core/Http"
 import * as Model from "@rosterkit/core/Model"
 import * as Pager from "@rosterkit/core/Pager"
 import { ResponseError } from "@rosterkit/core/RosterError"
+import { IdSet, ListingIds } from "../src/internal/IdSet.js"
 
 const context: Http.Context = { provider: "test", operation: "list users" }
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -239,6 +240,34 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
       expect(error).toBe(failure)
     })
   )
+})
+
+describe("Pager and ListingIds: the caller's set for the ids a listing outputs", () => {
+  it.effect("the pager keeps the listing's ids in the set it is handed, once, and a verified pull's second reading keeps its own", () =>
+    Effect.gen(function* () {
+      for (const verify of [false, true]) {
+        const data = range(250)
+        const fake = offsetServer({ data: () => data, total: true })
+        const ids = new IdSet()
+        const items = yield* collect(
+          Stream.provideService(Pager.offsetPaged({ pageSize: 100, concurrency: 2, context, fetch: fake.fetch, id: String, verify }), ListingIds, ids)
+        )
+        expect(items).toStrictEqual(data)
+        expect(ids.adopted).toBe(true)
+        expect(ids.size).toBe(250)
+        expect(ids.has("249")).toBe(true)
+      }
+    }))
+
+  it.effect("a set that is not empty is not adopted", () =>
+    Effect.gen(function* () {
+      const ids = new IdSet()
+      ids.add("elsewhere")
+      const fake = offsetServer({ data: () => range(30), total: true })
+      expect(yield* collect(Stream.provideService(Pager.offsetPaged({ pageSize: 100, concurrency: 2, context, fetch: fake.fetch, id: String }), ListingIds, ids))).toStrictEqual(range(30))
+      expect(ids.adopted).toBe(false)
+      expect(ids.size).toBe(1)
+    }))
 })
 
 describe("Pager.offsetPaged over HTTP with Link headers only", () => {

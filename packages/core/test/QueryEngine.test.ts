@@ -7,6 +7,7 @@ import * as Pager from "@rosterkit/core/Pager"
 import * as Query from "@rosterkit/core/Query"
 import * as QueryEngine from "@rosterkit/core/QueryEngine"
 import * as RosterProvider from "@rosterkit/core/RosterProvider"
+import { ListingIds } from "../src/internal/IdSet.js"
 
 const ref = (sourcedId: string, type: string) => ({ sourcedId, type })
 const user = (id: string, role: "student" | "teacher", orgs: ReadonlyArray<string>): Model.User => ({
@@ -192,6 +193,39 @@ describe("QueryEngine", () => {
       yield* run(engine, { role: "users", max: 5 })
       yield* run(engine, { group: "classes", name: "Math 6", role: "users" })
       expect(seen).toStrictEqual(["students 1", "teachers 1"])
+    })
+  )
+
+  it.effect("users of both roles come out once, with the first role; the first role's pager keeps the ids once", () =>
+    Effect.gen(function* () {
+      // both roles paged by the pager (checked by id), as the REST providers do; x is a student and a teacher
+      const lists = { students: ["s1", "s2", "x", "s3"], teachers: ["t1", "x", "t2"] }
+      const paged = (role: "students" | "teachers") =>
+        Pager.offsetPaged<Model.User>({
+          pageSize: 2,
+          concurrency: 2,
+          context: { provider: "memory", operation: `list ${role}` },
+          id: (u) => u.sourcedId,
+          fetch: (offset, limit) =>
+            Effect.succeed({
+              items: lists[role].slice(offset, offset + limit).map((id) => user(id, role === "students" ? "student" : "teacher", ["2"])),
+              total: lists[role].length
+            })
+        })
+      const { provider } = makeProvider()
+      const adopted: Array<boolean> = []
+      const pagedProvider: RosterProvider.Service = {
+        ...provider,
+        users: (role) =>
+          Stream.unwrap(Effect.map(ListingIds, (ids) => (adopted.push(ids !== undefined), paged(role))))
+      }
+      for (const firstRound of [false, true]) {
+        const engine = yield* QueryEngine.make(pagedProvider, { firstRound })
+        expect(ids((yield* run(engine, { role: "users" })).users)).toStrictEqual(["s1", "s2", "x", "s3", "t1", "t2"])
+        expect(ids((yield* run(engine, { role: "users", max: 5 })).users)).toStrictEqual(["s1", "s2", "x", "s3", "t1"])
+      }
+      // the first role is handed the set, the second is not
+      expect(adopted).toStrictEqual([true, false, true, false, true, false, true, false])
     })
   )
 

@@ -10,6 +10,8 @@
  * hardware fault in the same run.
  */
 
+import * as Context from "effect/Context"
+
 /** MurmurHash3's finalizer: every input bit affects every output bit. */
 const fmix = (h: number, length: number): number => {
   h ^= length
@@ -138,9 +140,26 @@ export class IdTable {
 /** A set of ids (see the top of this module): an {@link IdTable} without payload. */
 export class IdSet {
   readonly #table: IdTable
+  #adopted = false
 
   constructor(capacity = 8) {
     this.#table = new IdTable(0, capacity)
+  }
+
+  /**
+   * Hands this set to a pager to keep a listing's output ids in (see {@link ListingIds}): true
+   * the first time, while the set is empty; false after (a second reading of the same listing,
+   * as `verify` makes, keeps its own).
+   */
+  adopt(): boolean {
+    if (this.#adopted || this.#table.size > 0) return false
+    this.#adopted = true
+    return true
+  }
+
+  /** True once a pager keeps its listing's output ids here. */
+  get adopted(): boolean {
+    return this.#adopted
   }
 
   /** How many distinct ids were added. */
@@ -178,3 +197,14 @@ export class IdSet {
     return missing
   }
 }
+
+/**
+ * A set for the pager of a listing to keep the ids it outputs in, instead of a set of its own
+ * (provided by the query engine to the first role of a `users` listing, whose de-duplication
+ * against the next role then needs no second set of the same ids). The pager adopts it only
+ * once and only empty (see {@link IdSet.adopt}); a listing read without the pager leaves it
+ * unadopted, and the engine then fills it itself.
+ */
+export class ListingIds extends Context.Reference<ListingIds>()("@rosterkit/core/internal/ListingIds", {
+  defaultValue: (): IdSet | undefined => undefined
+}) {}
