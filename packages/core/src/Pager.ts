@@ -330,12 +330,19 @@ const adaptiveGate = (context: Http.Context, concurrency: number) => {
  * The offsets of the pages after a first page of `size` records, of a listing of `total`: each
  * page starts at the last record of the one before (an overlap of one), when pages hold two or more.
  */
-const plan = (size: number, total: number) => {
+interface Plan {
+  readonly total: number
+  readonly offsets: ReadonlyArray<number>
+  readonly overlap: number
+  readonly step: number
+}
+
+const plan = (size: number, total: number): Plan => {
   const overlap = size >= 2 ? 1 : 0
   const step = size - overlap
   const offsets: Array<number> = []
   for (let offset = step; offset + overlap < total; offset += step) offsets.push(offset)
-  return { offsets, overlap, step }
+  return { total, offsets, overlap, step }
 }
 
 const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => string): Stream.Stream<A, RosterError> =>
@@ -391,9 +398,8 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
        * With a total: the remaining pages, `concurrency` at a time, in order, overlapping by one
        * record; `early` holds the pages of the first offsets already asked for (see FirstRound).
        */
-      const planned = (first: Page<A>, total: number, early: ReadonlyArray<Fiber.Fiber<Page<A>, RosterError>>) => {
+      const planned = (first: Page<A>, { offsets, overlap, step, total }: Plan, early: ReadonlyArray<Fiber.Fiber<Page<A>, RosterError>>) => {
         const size = first.items.length
-        const { offsets, overlap, step } = plan(size, total)
         const lastOffset = offsets[offsets.length - 1]!
         let expected = overlap === 1 ? lastId(first, undefined) : undefined
         let grew = false
@@ -447,10 +453,11 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
           const total = first.total
           // a reading after a change trusts the pages, not the count (it may be what moved, or a lie)
           if (total !== undefined && total > length && run.attempt === 0) {
+            const rest = plan(length, total)
             // the early pages line up with the plan when the first page is full
-            const used = length === pageSize ? plan(length, total).offsets.length : 0
+            const used = length === pageSize ? rest.offsets.length : 0
             yield* release(used)
-            return Stream.concat(head, planned(first, total, early.slice(0, used)))
+            return Stream.concat(head, planned(first, rest, early.slice(0, used)))
           }
           yield* release(0)
           if (length === 0) return head

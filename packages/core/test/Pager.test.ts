@@ -158,12 +158,17 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
   const id = (record: number) => String(record)
   const firstRound = (n: number) => <A, E>(stream: Stream.Stream<A, E>) => Stream.provideService(stream, Pager.FirstRound, n)
   const sorted = (requests: ReadonlyArray<{ readonly offset: number }>) => requests.map((r) => r.offset).sort((a, b) => a - b)
+  /** A checked pull of pages of `pageSize` with the first `round` pages asked for at once. */
+  const pull = (
+    fetch: Pager.OffsetOptions<number>["fetch"],
+    options: { readonly concurrency: number; readonly round: number; readonly pageSize?: number }
+  ) => collect(Pager.offsetPaged({ pageSize: options.pageSize ?? 100, concurrency: options.concurrency, context, fetch, id }).pipe(firstRound(options.round)))
 
   it.live("a long listing: the first pages go out together with the first, and none is asked for twice", () =>
     Effect.gen(function* () {
       const data = range(350)
       const fake = offsetServer({ data: () => data, total: true, latency: () => 5 })
-      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch: fake.fetch, id }).pipe(firstRound(4)))
+      const items = yield* pull(fake.fetch, { concurrency: 4, round: 4 })
       expect(items).toStrictEqual(data)
       // pages overlap by one record; all four were in flight before the first came back
       expect(sorted(fake.requests)).toStrictEqual([0, 99, 198, 297])
@@ -180,7 +185,7 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
     Effect.gen(function* () {
       const data = range(1000)
       const fake = offsetServer({ data: () => data, total: true, latency: () => 2 })
-      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 2, context, fetch: fake.fetch, id }).pipe(firstRound(8)))
+      const items = yield* pull(fake.fetch, { concurrency: 2, round: 8 })
       expect(items).toStrictEqual(data)
       expect(fake.maxInFlight()).toBe(2)
       expect(sorted(fake.requests)).toStrictEqual(range(11).map((i) => i * 99))
@@ -196,7 +201,7 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
         offset >= data.length
           ? Effect.zipRight(fake.fetch(offset, limit), Effect.fail(new ResponseError({ ...context, url: "https://sis.example/users", status: 400, bodyExcerpt: "offset out of range" })))
           : fake.fetch(offset, limit)
-      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(firstRound(4)))
+      const items = yield* pull(fetch, { concurrency: 4, round: 4 })
       expect(items).toStrictEqual(data)
       // the page at 99 was asked for early and used; 198 and 297 were asked for and not needed
       expect(sorted(fake.requests)).toStrictEqual([0, 99, 198, 297])
@@ -207,7 +212,7 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
     Effect.gen(function* () {
       const data = range(1234)
       const fake = offsetServer({ data: () => data, total: true, clamp: 100, latency: () => 1 })
-      const items = yield* collect(Pager.offsetPaged({ pageSize: 1000, concurrency: 3, context, fetch: fake.fetch, id }).pipe(firstRound(3)))
+      const items = yield* pull(fake.fetch, { concurrency: 3, round: 3, pageSize: 1000 })
       expect(items).toStrictEqual(data)
       // 0, the early 999 and 1998, then 99, 198, … by the 100 records a page it gives
       expect(sorted(fake.requests)).toStrictEqual([...range(13).map((i) => i * 99), 999, 1998].sort((a, b) => a - b))
@@ -224,7 +229,7 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
         failed = true
         return Effect.zipRight(fake.fetch(offset, limit), Effect.fail(new ResponseError({ ...context, url: "https://sis.example/users", status: 503, bodyExcerpt: "" })))
       }
-      const items = yield* collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(firstRound(4)))
+      const items = yield* pull(fetch, { concurrency: 4, round: 4 })
       expect(items).toStrictEqual(data)
       expect(sorted(fake.requests)).toStrictEqual([0, 99, 198, 198, 297])
     })
@@ -236,7 +241,7 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
       const fake = offsetServer({ data: () => data, total: true })
       const failure = new ResponseError({ ...context, url: "https://sis.example/users", status: 500, bodyExcerpt: "" })
       const fetch = (offset: number, limit: number) => (offset === 198 ? Effect.fail(failure) : fake.fetch(offset, limit))
-      const error = yield* Effect.flip(collect(Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(firstRound(4))))
+      const error = yield* Effect.flip(pull(fetch, { concurrency: 4, round: 4 }))
       expect(error).toBe(failure)
     })
   )
