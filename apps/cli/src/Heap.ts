@@ -5,9 +5,9 @@
  * listing. But about a sixth of each page outlives two young-generation collections and is
  * promoted to the old generation, where it is garbage until the next full collection — and V8
  * lets the old generation grow to up to four times what it held after the last one (more when
- * collections look cheap to it). For 1,000,000 users that made the peak RSS anything from 230 to
+ * collections look cheap to it). For 1,000,000 users that made the peak RSS anything from 225 to
  * 410 MB from one run to the next (docs/BENCHMARKS.md). With the growth capped at 60 %, the same
- * pull peaks at ~190 MB, every run, for ~10 % more CPU (the full collections are more frequent).
+ * pull peaks at ~170–180 MB, every run, for ~10 % more CPU (the full collections are more frequent).
  *
  * The cap is V8's `--heap-growing-percent`, set when the process starts; a value the user gave
  * node (NODE_OPTIONS or a flag on the command line) is left as it is. The library packages set
