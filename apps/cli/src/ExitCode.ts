@@ -36,22 +36,18 @@ export interface Report {
   readonly lines: ReadonlyArray<string>
 }
 
-/**
- * The synopsis of the command named (`rosterkit list <entity> [options]`), printed after a usage
- * error. Built when asked for: it walks every flag's help, which a run that goes well never needs.
- */
-const synopsisOf = (name: string): string | undefined => {
-  const spec = Main.specs.find((s) => s.name === name)
-  return spec === undefined ? undefined : Help.synopsis(spec)
-}
+const specNamed = (name: string) => Main.specs.find((spec) => spec.name === name)
 
-/** "usage: rosterkit users [options]  (see rosterkit users --help)" for the command named (or found in `args`). */
+/**
+ * "usage: rosterkit users [options]  (see rosterkit users --help)" for the command named (or the
+ * first found in `args`). The synopsis is built when asked for: it walks every flag's help, which
+ * a run that goes well never needs.
+ */
 export const usageLine = (args: ReadonlyArray<string>, command?: string): string => {
-  const name = command ?? args.find((arg) => Main.specs.some((s) => s.name === arg))
-  const synopsis = name === undefined ? undefined : synopsisOf(name)
-  return name === undefined || synopsis === undefined
+  const spec = command !== undefined ? specNamed(command) : args.map(specNamed).find((found) => found !== undefined)
+  return spec === undefined
     ? "usage: rosterkit <command> [options]  (see rosterkit --help)"
-    : `usage: ${synopsis}  (see rosterkit ${name} --help)`
+    : `usage: ${Help.synopsis(spec)}  (see rosterkit ${spec.name} --help)`
 }
 
 const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)

@@ -2,7 +2,8 @@
 /**
  * The `rosterkit` executable. `rosterkit --version` is answered here, before the command tree
  * (effect, @effect/cli, the providers) is loaded; everything else loads Program on demand.
- * The heap's growth is bounded first (see Heap). Built by scripts/build.mjs into dist/bin.js with that import as a separate chunk.
+ * The heap's growth is bounded first (see Heap). Built by scripts/build.mjs into dist/bin.js
+ * with that import as a separate chunk.
  */
 import * as Heap from "./Heap.js"
 import * as Version from "./Version.js"

@@ -326,10 +326,7 @@ const adaptiveGate = (context: Http.Context, concurrency: number) => {
   }
 }
 
-/**
- * The offsets of the pages after a first page of `size` records, of a listing of `total`: each
- * page starts at the last record of the one before (an overlap of one), when pages hold two or more.
- */
+/** The pages of a listing after its first: where each starts, and how they overlap. */
 interface Plan {
   readonly total: number
   readonly offsets: ReadonlyArray<number>
@@ -337,6 +334,10 @@ interface Plan {
   readonly step: number
 }
 
+/**
+ * The offsets of the pages after a first page of `size` records, of a listing of `total`: each
+ * page starts at the last record of the one before (an overlap of one), when pages hold two or more.
+ */
 const plan = (size: number, total: number): Plan => {
   const overlap = size >= 2 ? 1 : 0
   const step = size - overlap
