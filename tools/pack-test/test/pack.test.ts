@@ -81,9 +81,9 @@ interface Ran {
   readonly stderr: string
 }
 
-const run = (command: string, args: ReadonlyArray<string>, cwd: string): Promise<Ran> =>
+const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>> = {}): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(command, args, { cwd, env: { ...cleanEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] })
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
     child.stdout.on("data", (b: Buffer) => out.push(b))
@@ -350,6 +350,15 @@ describe("the CLI, installed with npm --omit=dev outside the workspace", () => {
     expect(count.code).toBe(0)
     expect(count.stdout).toBe("139\n")
     expect(count.stderr).toContain("reading the demo district")
+  })
+
+  it("loads its command tree through the V8 code cache the build trained (same Node as the build)", async () => {
+    const files = contents.get("@rosterkit/cli")!
+    expect(files).toEqual(expect.arrayContaining(["dist/bin.js", "dist/program.cjs", "dist/program.cjs.v8cache"]))
+    const count = await run(bin, ["users", "--count"], project, { ROSTERKIT_DEBUG: "1" })
+    expect(count.code).toBe(0)
+    expect(count.stdout).toBe("139\n")
+    expect(count.stderr).toContain("rosterkit: debug: V8 code cache used (")
   })
 
   it("exports the demo district as a zip and reads it back with --provider csv (the bundled CommonJS zip and CSV libraries)", async () => {
