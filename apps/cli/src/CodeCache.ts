@@ -56,7 +56,14 @@ export const load = (file: string, env: NodeJS.ProcessEnv = process.env): Loaded
   const run = script.runInThisContext() as (...args: ReadonlyArray<unknown>) => void
   run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file))
   if (env[writeVariable] === "1") {
-    process.once("exit", () => fs.writeFileSync(cacheFile(file), script.createCachedData()))
+    process.once("exit", () => {
+      try {
+        fs.writeFileSync(cacheFile(file), script.createCachedData())
+      } catch (error) {
+        process.stderr.write(`rosterkit: could not write the code cache ${cacheFile(file)}: ${error instanceof Error ? error.message : String(error)}\n`)
+        process.exitCode = 1
+      }
+    })
   }
   return { exports: module.exports, cache: cachedData === undefined ? "none" : script.cachedDataRejected === false ? "used" : "rejected" }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -32,7 +32,9 @@ process.stdout.write(JSON.stringify({ cache: loaded.cache, exports: loaded.expor
       cache: string
       exports: unknown
     }
-  return { dir, program, cache: `${program}.v8cache`, run }
+  const spawn = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [path.join(dir, "driver.mjs"), program], { env: { PATH: process.env["PATH"] ?? "", ...env }, encoding: "utf8" })
+  return { dir, program, cache: `${program}.v8cache`, run, spawn }
 }
 
 const source = (answer: number) => `#!/usr/bin/env node
@@ -74,6 +76,20 @@ describe("CodeCache.load", () => {
 
       fs.writeFileSync(cache, good.subarray(0, good.length >> 1))
       expect(run()).toEqual({ cache: "rejected", exports: { answer: 49, file: "program.cjs", self: true } })
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("says in one line, and exits 1, when the cache it was asked to write cannot be written", async () => {
+    const { cache, dir, program, spawn } = await setup()
+    try {
+      fs.writeFileSync(program, source(7))
+      fs.mkdirSync(cache) // a folder where the file should go: not writable, even for root
+      const ran = spawn({ ROSTERKIT_WRITE_CODE_CACHE: "1" })
+      expect(ran.status).toBe(1)
+      expect(JSON.parse(ran.stdout)).toEqual({ cache: "none", exports: { answer: 49, file: "program.cjs", self: true } })
+      expect(ran.stderr).toMatch(/^rosterkit: could not write the code cache .*program\.cjs\.v8cache: EISDIR[^\n]*\n$/)
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
