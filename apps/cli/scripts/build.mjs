@@ -9,8 +9,9 @@
  *   and the demo server. CommonJS because Node 20 can keep V8's compiled code between runs only
  *   for scripts, not ES modules: bin.js loads it through src/CodeCache.ts.
  * - dist/program.cjs.v8cache: that code cache, trained here by running the built bin once
- *   against the demo district (`users --provider demo --format ndjson`); ~70 ms sooner to the first request.
- *   V8 ignores it under another Node version or other V8 flags, and the bin compiles as before.
+ *   against the demo district (`users --provider demo --format ndjson`): the first request
+ *   leaves ~60–90 ms sooner. V8 ignores it under another Node version or other V8 flags, and
+ *   the bin compiles as before.
  * - dist/THIRD-PARTY-LICENSES.md lists every bundled package with its license text.
  *
  * Usage: node scripts/build.mjs [--outdir DIR]   (default dist/; from anywhere; the root
