@@ -106,9 +106,9 @@ export const compile = (ast: SchemaAST.AST, generate = true): Check | undefined 
         if (check === undefined) return undefined
         properties.push({ name: ps.name, optional: ps.isOptional, check })
       }
-      const hasOwn = Object.prototype.hasOwnProperty
       const generated = generate ? structCheck(properties, restIsAny ? undefined : rest) : undefined
       if (generated !== undefined) return generated
+      const hasOwn = Object.prototype.hasOwnProperty
       return (u) => {
         if (!isRecord(u)) return false
         for (let i = 0; i < properties.length; i++) {
