@@ -693,9 +693,14 @@ export const make = (options: Options): FakeServer => {
   const positions = memo(() => new Map(dataset.users.map((u, i) => [u.sourcedId, i] as const)))
   const byUserPosition = (a: string, b: string) => (positions().get(a) ?? 0) - (positions().get(b) ?? 0)
 
-  const answer = async (request: Request, url: URL): Promise<Response> => {
+  const authorize = (request: Request): Response | undefined => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")
-    if (match === null || match[1] !== token) return error(401, "Unauthorized: a valid district bearer token is required")
+    return match === null || match[1] !== token ? error(401, "Unauthorized: a valid district bearer token is required") : undefined
+  }
+
+  const answer = async (request: Request, url: URL): Promise<Response> => {
+    const denied = authorize(request)
+    if (denied !== undefined) return denied
     if (request.method !== "GET" && request.method !== "HEAD") return error(405, `${request.method} is not supported`)
     const segments = segmentsUnder(url.pathname, basePath)
     if (segments === undefined || segments.length === 0) return error(404, "Resource not found")
@@ -708,5 +713,5 @@ export const make = (options: Options): FakeServer => {
     return Faults.apply(plan.next(url), () => answer(request, url), (status) => JSON.stringify({ message: messageOf(status) }))
   }
 
-  return { handle, requests, baseUrl, origins: [new URL(baseUrl).origin], token }
+  return { handle, authorize, requests, baseUrl, origins: [new URL(baseUrl).origin], token }
 }

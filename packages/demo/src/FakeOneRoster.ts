@@ -433,5 +433,7 @@ export const make = (options: Options): FakeServer => {
     )
   }
 
-  return { handle, requests, baseUrl, origins }
+  const authorize = (request: Request): Response | undefined => checkAuth(request, new URL(request.url))
+
+  return { handle, authorize, requests, baseUrl, origins }
 }

@@ -116,6 +116,13 @@ describe("FakeClever lists", () => {
     expect(typeof denied.body.message).toBe("string")
     expect((await get(fake, "/v3.0/users", { Authorization: "Bearer wrong" })).response.status).toBe(401)
     expect((await get(fake, "/v3.0/users", { Authorization: "Bearer district-token" })).response.status).toBe(200)
+    // authorize: the same check alone, nothing recorded
+    const seen = fake.requests.length
+    const request = (headers: Record<string, string>) => new Request(`${fake.baseUrl}/users`, { headers })
+    expect(fake.authorize(request({ Authorization: "Bearer district-token" }))).toBeUndefined()
+    expect(fake.authorize(request({ Authorization: "Bearer wrong" }))?.status).toBe(401)
+    expect(fake.authorize(request({}))?.status).toBe(401)
+    expect(fake.requests).toHaveLength(seen)
   })
 
   it("applies faults: 429 with X-RateLimit-Reset, reset, truncate; records every request", async () => {

@@ -277,6 +277,20 @@ describe("FakeOneRoster auth", () => {
     expect(await denied.json()).toMatchObject({ statusInfoSet: [{ imsx_codeMajor: "failure" }] })
   })
 
+  it("authorize answers as handle would for the credentials alone, spends the nonce, and records nothing", async () => {
+    const now = Date.parse("2025-01-01T00:00:00Z")
+    const fake = FakeOneRoster.make({ dataset, auth: { type: "oauth1", clientId, clientSecret }, now: () => now })
+    const url = `${base}/users?limit=5`
+    const signed = authorization("GET", url, { clientId, clientSecret, timestamp: now / 1000, nonce: "a1" })
+    expect(fake.authorize(new Request(url, { headers: { Authorization: signed } }))).toBeUndefined()
+    const again = fake.authorize(new Request(url, { headers: { Authorization: signed } }))
+    expect(again?.status).toBe(401)
+    expect(again?.headers.get("www-authenticate")).toContain("OAuth")
+    expect(fake.authorize(new Request(url))?.status).toBe(401)
+    expect(fake.requests).toHaveLength(0)
+    expect((await fake.handle(new Request(url, { headers: { Authorization: signed } }))).status).toBe(401)
+  })
+
   it("issues OAuth 2 client-credentials tokens (Basic or body) that expire on the injected clock", async () => {
     let now = 1_000_000
     const tokenUrl = "https://auth.sis.test/oauth/token"

@@ -10,9 +10,12 @@
  * - `pageClamp`: OneRoster `limit` is silently clamped to it, Clever answers 413 above it;
  * - `failRate`: that share of requests fails (503 by default, or 429 / a connection reset),
  *   drawn from a seeded PRNG so a run is repeatable;
- * - page bodies kept as bytes once built (`cacheMb`), and built before the server says it is
- *   ready (`prebuild`), so serving a page costs a copy and the server's own work does not
- *   count in a client's time;
+ * - answers kept once given (`cacheMb`: a GET's 200, its headers and body bytes, by path and
+ *   query), and the user listings' pages given before the server says it is ready
+ *   (`prebuild`): a kept page is written as it is, after the fake's own credential check
+ *   (`authorize`), with no copy and no Fetch objects, so the server's own work does not count
+ *   in a client's time (on a 2-core machine the server's CPU, and its garbage collector's, is
+ *   CPU the client does not get);
  * - `GET /_mock/stats`: requests served, failed, bytes sent and CPU used since start (summed
  *   over the workers).
  *
@@ -47,7 +50,7 @@ export interface Options {
   readonly clientSecret?: string | undefined
   /** The Clever district token. */
   readonly token?: string | undefined
-  /** Page bodies kept, in MB (default 2048; 0 keeps none). */
+  /** Answers kept (their bodies), in MB (default 2048; 0 keeps none). */
   readonly cacheMb?: number | undefined
   /** Build the user listings' pages before listening (default true). */
   readonly prebuild?: boolean | undefined
@@ -123,6 +126,13 @@ const prng = (seed: number) => {
   }
 }
 
+/** An answer as written: status, headers (content-length included) and body bytes. */
+interface Answer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+}
+
 const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
 const readBody = async (req: http.IncomingMessage): Promise<string> => {
@@ -137,12 +147,12 @@ export const districtOf = (settings: Settings): Dataset.Dataset =>
 /** The request handler of one server process over `dataset`, and its warm-up. */
 export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin: string) => {
   const cacheBytes = Math.round(settings.cacheMb * 1024 * 1024)
+  // The fakes keep nothing themselves: this server keeps the answers (`kept`), bytes and all.
   const oneRoster = FakeOneRoster.make({
     dataset,
     baseUrl: `${origin}${oneRosterPath}`,
     auth: { type: "oauth1", clientId: settings.clientId, clientSecret: settings.clientSecret },
-    maxLimit: settings.pageClamp,
-    cacheBytes
+    maxLimit: settings.pageClamp
   })
   const oneRosterV1p2 = FakeOneRoster.make({
     dataset,
@@ -150,10 +160,9 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     baseUrl: `${origin}${oneRosterV1p2Path}`,
     // a day: a benchmark run never waits on a token renewal
     auth: { type: "oauth2", clientId: settings.clientId, clientSecret: settings.clientSecret, tokenUrl: `${origin}${tokenPath}`, tokenTtlSeconds: 86_400 },
-    maxLimit: settings.pageClamp,
-    cacheBytes
+    maxLimit: settings.pageClamp
   })
-  const clever = FakeClever.make({ dataset, baseUrl: `${origin}${cleverPath}`, token: settings.token, maxLimit: settings.pageClamp, cacheBytes })
+  const clever = FakeClever.make({ dataset, baseUrl: `${origin}${cleverPath}`, token: settings.token, maxLimit: settings.pageClamp })
   const serverOf = (path: string) =>
     path.startsWith(`${cleverPath}/`) ? clever : path.startsWith(`${oneRosterV1p2Path}/`) || path.startsWith(tokenPath) ? oneRosterV1p2 : oneRoster
   const random = prng(settings.seed)
@@ -197,16 +206,33 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     const method = req.method ?? "GET"
     // the token endpoint's form body; listings are GETs
     const form = method === "GET" || method === "HEAD" ? undefined : await readBody(req)
+    const answer = await answerOf(path, method, headers, form)
+    res.writeHead(answer.status, answer.headers)
+    res.end(answer.body)
+    stats = { ...stats, bytes: stats.bytes + answer.body.byteLength }
+  }
+
+  /** Answers given, kept by path and query: GETs answered 200, up to `cacheMb`. */
+  const kept = new Map<string, Answer>()
+  let keptBytes = 0
+
+  const answerOf = async (path: string, method: string, headers: Headers, form?: string): Promise<Answer> => {
+    const server = serverOf(path)
     const request = new Request(`${origin}${path}`, { method, headers, ...(form === undefined ? {} : { body: form }) })
-    const response = await serverOf(path).handle(request)
+    const known = method === "GET" ? kept.get(path) : undefined
+    if (known !== undefined && server.authorize(request) === undefined) return known
+    const response = await server.handle(request)
     const body = new Uint8Array(await response.arrayBuffer())
     const out: Record<string, string> = { "content-length": String(body.byteLength) }
     response.headers.forEach((value, key) => {
       if (key !== "content-length") out[key] = value
     })
-    res.writeHead(response.status, out)
-    res.end(body)
-    stats = { ...stats, bytes: stats.bytes + body.byteLength }
+    const answer: Answer = { status: response.status, headers: out, body }
+    if (method === "GET" && answer.status === 200 && keptBytes + body.byteLength <= cacheBytes) {
+      kept.set(path, answer)
+      keptBytes += body.byteLength
+    }
+    return answer
   }
 
   /**
@@ -230,20 +256,22 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
       ["students", overlapping],
       ["teachers", overlapping]
     ] as const
-    const warm = async (server: FakeOneRoster.FakeServer, base: string, authorization: (url: string) => string) => {
+    const get = async (path: string, authorization: string) => {
+      const answer = await answerOf(path, "GET", new Headers({ authorization }))
+      if (answer.status !== 200) throw new Error(`prebuild: ${path} answered ${answer.status}`)
+      pages++
+      return answer
+    }
+    const warm = async (base: string, authorization: (url: string) => string) => {
       for (const [collection, [first, step]] of plan) {
         for (let offset = first; ; offset += step) {
-          const url = `${base}/${collection}?limit=${clamp}&offset=${offset}`
-          const response = await server.handle(new Request(url, { headers: { authorization: authorization(url) } }))
-          if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
-          pages++
-          const total = Number(response.headers.get("x-total-count"))
-          await response.body?.cancel()
+          const path = `${base}/${collection}?limit=${clamp}&offset=${offset}`
+          const total = Number((await get(path, authorization(`${origin}${path}`))).headers["x-total-count"])
           if (offset + clamp >= total) break
         }
       }
     }
-    await warm(oneRoster, `${origin}${oneRosterPath}`, (url) => OAuth1.authorization(url, { clientId, clientSecret }))
+    await warm(oneRosterPath, (url) => OAuth1.authorization(url, { clientId, clientSecret }))
     // OneRoster 1.2: one token for the warm-up, then the same pages
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret })
     const issued = await oneRosterV1p2.handle(
@@ -251,16 +279,15 @@ export const makeHandler = (settings: Settings, dataset: Dataset.Dataset, origin
     )
     if (issued.status !== 200) throw new Error(`prebuild: ${tokenPath} answered ${issued.status}`)
     const { access_token: token } = (await issued.json()) as { access_token: string }
-    await warm(oneRosterV1p2, `${origin}${oneRosterV1p2Path}`, () => `Bearer ${token}`)
+    await warm(oneRosterV1p2Path, () => `Bearer ${token}`)
     for (const role of ["student", "teacher"]) {
-      let url: string | undefined = `${origin}${cleverPath}/users?limit=${settings.pageClamp}&role=${role}`
-      while (url !== undefined) {
-        const response = await clever.handle(new Request(url, { headers: { authorization: `Bearer ${settings.token}` } }))
-        if (response.status !== 200) throw new Error(`prebuild: ${url} answered ${response.status}`)
-        pages++
-        const body = (await response.json()) as { links?: ReadonlyArray<{ rel: string; uri: string }> }
+      let path: string | undefined = `${cleverPath}/users?limit=${settings.pageClamp}&role=${role}`
+      while (path !== undefined) {
+        const answer = await get(path, `Bearer ${settings.token}`)
+        const body = JSON.parse(new TextDecoder().decode(answer.body)) as { links?: ReadonlyArray<{ rel: string; uri: string }> }
         const next = body.links?.find((l) => l.rel === "next")?.uri
-        url = next === undefined ? undefined : new URL(next, origin).toString()
+        const url = next === undefined ? undefined : new URL(next, origin)
+        path = url === undefined ? undefined : `${url.pathname}${url.search}`
       }
     }
     // Warm-up requests are not the clients'.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as FakeOneRoster from "@rosterkit/demo/FakeOneRoster"
 import * as MockSis from "@rosterkit/mock-sis"
 import * as OAuth1 from "@rosterkit/mock-sis/OAuth1"
 
@@ -26,6 +27,29 @@ describe("the mock SIS", () => {
     const stats = (await (await fetch(`${server.url}/_mock/stats`)).json()) as MockSis.Stats
     expect(stats.requests).toBe(2) // the 1.2 warm-up (its token and pages) is not counted either
     expect(stats.cpuMs).toBeGreaterThan(0)
+  })
+
+  it("writes a kept page (built before it listened) as the fake answers it, and only to good credentials", async () => {
+    // rosterkit's offsets (a page less one record apart) at the clamp: kept by the warm-up
+    const url = `${server.oneRoster}/students?limit=100&offset=99`
+    const served = new Uint8Array(await (await signed(url)).arrayBuffer())
+    const settings = MockSis.settingsOf({ users: 500, shape: "flat", pageClamp: 100 })
+    const fake = FakeOneRoster.make({
+      dataset: MockSis.districtOf(settings),
+      baseUrl: server.oneRoster,
+      auth: { type: "oauth1", ...credentials },
+      maxLimit: 100
+    })
+    const answered = await fake.handle(new Request(url, { headers: { authorization: OAuth1.authorization(url, credentials) } }))
+    expect(served).toStrictEqual(new Uint8Array(await answered.arrayBuffer()))
+    expect(new TextDecoder().decode(served)).toContain('"sourcedId"')
+
+    const wrongSecret = OAuth1.authorization(url, { ...credentials, clientSecret: "not-the-secret" })
+    expect((await fetch(url, { headers: { authorization: wrongSecret } })).status).toBe(401)
+    expect((await fetch(`${server.oneRosterV1p2}/students?limit=100&offset=99`, { headers: { authorization: "Bearer not-a-token" } })).status).toBe(401)
+    const clever = `${server.clever}users?limit=100&role=student`
+    expect((await fetch(clever, { headers: { authorization: "Bearer not-the-token" } })).status).toBe(401)
+    expect((await fetch(clever, { headers: { authorization: `Bearer ${MockSis.defaults.token}` } })).status).toBe(200)
   })
 
   it("serves OneRoster 1.2 with OAuth 2 client credentials: the same students as 1.1, users in the 1.2 shape", async () => {
