@@ -42,10 +42,21 @@ export class BrokenPipe extends Data.TaggedError("BrokenPipe")<{ readonly code: 
 /** Where data goes. */
 export interface Writer {
   /**
-   * Writes `text` (or UTF-8 bytes), waiting while the destination is full. Once it has
-   * completed, the destination is done with what it was given: bytes may be reused.
+   * Writes `text` (or UTF-8 bytes) and waits until it, and everything handed over before it,
+   * has been written: the destination is then done with what it was given (bytes may be reused).
    */
   readonly write: (text: string | Uint8Array) => Effect.Effect<void, BrokenPipe>
+  /**
+   * Hands `bytes` over for good (the caller never touches them again) and completes as soon as
+   * the destination has room: while one earlier chunk is still being written, or less than
+   * `sendAhead` bytes are. The next chunk is then prepared while these are written, instead of
+   * after: a pipe takes 64 KiB at a time, so a page of 450 KB written and waited for took seven
+   * turns of the event loop, each behind the decoding of other pages. A failure to write them
+   * surfaces on a later `send`, `write` or `flush`.
+   */
+  readonly send: (bytes: Uint8Array) => Effect.Effect<void, BrokenPipe>
+  /** Waits until everything handed over has been written. */
+  readonly flush: Effect.Effect<void, BrokenPipe>
   /** True when the destination is a terminal (the default format is then `table`). */
   readonly isTTY: boolean
 }
@@ -55,57 +66,63 @@ export class Stdout extends Context.Tag("@rosterkit/cli/Stdout")<Stdout, Writer>
 /** The subset of a Node Writable the writer uses. */
 export interface NodeWritable {
   readonly isTTY?: boolean | undefined
+  /** Bytes handed to the stream and not yet written. */
+  readonly writableLength: number
   write(chunk: string | Uint8Array, callback: (error?: Error | null) => void): boolean
-  once(event: "drain", listener: () => void): unknown
   on(event: "error", listener: (error: Error & { readonly code?: string }) => void): unknown
-  off(event: "drain", listener: () => void): unknown
 }
 
+/** Bytes `send` lets the destination hold unwritten beyond one chunk (a few pages of users). */
+export const sendAhead = 4 * 1024 * 1024
+
 /**
- * A writer over a Node stream: a write completes once the stream has written the chunk (its
- * callback) and, when the stream asked for it, drained ('drain'); EPIPE becomes BrokenPipe.
+ * A writer over a Node stream. It counts the chunks handed over and not yet written (their
+ * callbacks, which a Node stream calls in order) and wakes whoever waits at each callback and on
+ * an error; EPIPE and other stream errors become BrokenPipe.
  */
 export const fromWritable = (stream: NodeWritable): Writer => {
   let broken: BrokenPipe | undefined
+  let unwritten = 0
   const waiting = new Set<() => void>()
+  const wake = () => {
+    for (const check of waiting) check()
+  }
   stream.on("error", (error) => {
     broken ??= new BrokenPipe({ code: error.code ?? error.message })
-    for (const wake of waiting) wake()
-    waiting.clear()
+    wake()
   })
+  const put = (chunk: string | Uint8Array): void => {
+    unwritten++
+    stream.write(chunk, () => {
+      unwritten--
+      wake()
+    })
+  }
+  /** Completes once `ready()` holds, or fails once the stream has failed. */
+  const until = (ready: () => boolean) =>
+    Effect.async<void, BrokenPipe>((resume) => {
+      const check = () => {
+        if (broken === undefined && !ready()) return
+        waiting.delete(check)
+        resume(broken === undefined ? Effect.void : Effect.fail(broken))
+      }
+      waiting.add(check)
+      check()
+      return Effect.sync(() => waiting.delete(check))
+    })
+  const written = until(() => unwritten === 0)
+  const room = until(() => unwritten <= 1 || stream.writableLength < sendAhead)
+  const handOver = (chunk: string | Uint8Array, then: Effect.Effect<void, BrokenPipe>) =>
+    Effect.suspend(() => {
+      if (broken !== undefined) return Effect.fail(broken)
+      put(chunk)
+      return then
+    })
   return {
     isTTY: stream.isTTY === true,
-    write: (chunk) =>
-      Effect.async<void, BrokenPipe>((resume) => {
-        if (broken !== undefined) return resume(Effect.fail(broken))
-        let written = false
-        let full = false
-        let done = false
-        const finish = () => {
-          if (done || (broken === undefined && (!written || full))) return
-          done = true
-          waiting.delete(finish)
-          stream.off("drain", drained)
-          resume(broken === undefined ? Effect.void : Effect.fail(broken))
-        }
-        const drained = () => {
-          full = false
-          finish()
-        }
-        waiting.add(finish)
-        const accepted = stream.write(chunk, () => {
-          written = true
-          finish()
-        })
-        if (!accepted && !done) {
-          full = true
-          stream.once("drain", drained)
-        }
-        return Effect.sync(() => {
-          waiting.delete(finish)
-          stream.off("drain", drained)
-        })
-      })
+    write: (chunk) => handOver(chunk, written),
+    send: (bytes) => handOver(bytes, room),
+    flush: written
   }
 }
 
@@ -113,16 +130,16 @@ export const fromWritable = (stream: NodeWritable): Writer => {
 export const layer: Layer.Layer<Stdout> = Layer.sync(Stdout, () => fromWritable(process.stdout))
 
 /**
- * Encodes pages of NDJSON: the lines of a page as UTF-8 in one buffer, reused from page to page
- * (each result is valid until the next call). A page of text as one string is a large object
- * of twice its size (UTF-16) that Node then copies into a new buffer anyway: it outlived the
- * young generation on every page (~0.9 MB promoted a page of 1,000 users, 40 % of a pull's
- * promotion, measured with V8's sampling heap profiler), and a fresh buffer a page churns
- * malloc. Here each line is encoded straight into the buffer.
+ * Encodes a page of NDJSON: its lines as UTF-8 in one new buffer of the exact size, handed to
+ * `send`. A page of text as one string is a large object of twice its size (UTF-16) that Node
+ * then copies into a new buffer anyway: it outlived the young generation on every page
+ * (~0.9 MB promoted a page of 1,000 users, 40 % of a pull's promotion, measured with V8's
+ * sampling heap profiler). Here each line is encoded straight into the buffer, whose bytes live
+ * outside V8's heap.
  */
-export const ndjsonEncoder = <A>(line: (record: A) => string) => {
-  let buffer = Buffer.allocUnsafe(0)
-  return (records: ReadonlyArray<A>): Uint8Array => {
+export const ndjsonEncoder =
+  <A>(line: (record: A) => string) =>
+  (records: ReadonlyArray<A>): Uint8Array => {
     const lines = new Array<string>(records.length)
     let length = 0
     for (let i = 0; i < records.length; i++) {
@@ -130,21 +147,22 @@ export const ndjsonEncoder = <A>(line: (record: A) => string) => {
       lines[i] = text
       length += Buffer.byteLength(text) + 1
     }
-    if (buffer.length < length) buffer = Buffer.allocUnsafe(Math.max(length, buffer.length * 2))
+    const buffer = Buffer.allocUnsafe(length)
     let at = 0
     for (const text of lines) {
       at += buffer.write(text, at)
       buffer[at++] = 0x0a
     }
-    return buffer.subarray(0, at)
+    return buffer
   }
-}
 
 const utf8 = new TextDecoder()
 
 /** `Stdout` collecting into an array of strings (tests). */
-export const layerTest = (sink: Array<string>, isTTY = false): Layer.Layer<Stdout> =>
-  Layer.succeed(Stdout, { isTTY, write: (text) => Effect.sync(() => void sink.push(typeof text === "string" ? text : utf8.decode(text))) })
+export const layerTest = (sink: Array<string>, isTTY = false): Layer.Layer<Stdout> => {
+  const write = (text: string | Uint8Array) => Effect.sync(() => void sink.push(typeof text === "string" ? text : utf8.decode(text)))
+  return Layer.succeed(Stdout, { isTTY, write, send: write, flush: Effect.void })
+}
 
 // ---------------------------------------------------------------------------------------------
 // Fields and cells
@@ -264,12 +282,13 @@ export const write = <A, E, R>(records: Stream.Stream<A, E, R>, options: Options
       case "ndjson": {
         const line = explicit === undefined ? (r: A) => JSON.stringify(r) : (r: A) => JSON.stringify(project(r, explicit))
         const encode = ndjsonEncoder(line)
-        // a page's buffer is reused for the next once the write has completed
+        // the next page is encoded while this one is written; all written before returning
         yield* Stream.runForEachChunk(records, (chunk) => {
           if (Chunk.isEmpty(chunk)) return Effect.void
           count += chunk.length
-          return out.write(encode(Chunk.toReadonlyArray(chunk)))
+          return out.send(encode(Chunk.toReadonlyArray(chunk)))
         })
+        yield* out.flush
         return count
       }
       case "json": {

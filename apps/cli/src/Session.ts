@@ -69,7 +69,12 @@ export const run = <A, E, R>(
       if (selection.name === "csv" && settings.values.path !== undefined) yield* describeCsv(settings.values.path, progress)
       const provider = yield* RosterProvider.RosterProvider
       return yield* body({ provider, settings, selection, progress }).pipe(
-        Effect.provideService(Output.Stdout, { isTTY: stdout.isTTY, write: (text) => progress.data(stdout.write(text)) })
+        Effect.provideService(Output.Stdout, {
+          isTTY: stdout.isTTY,
+          write: (text) => progress.data(stdout.write(text)),
+          send: (bytes) => progress.data(stdout.send(bytes)),
+          flush: stdout.flush
+        })
       )
     })
     const services = Layer.merge(selection.layer.pipe(Layer.provide(HttpClient.layer)), Progress.layerLogger).pipe(

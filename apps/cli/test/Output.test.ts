@@ -108,38 +108,62 @@ describe("Output.write", () => {
 })
 
 describe("Output.fromWritable", () => {
-  /** A stream that takes its chunks' bytes only when it calls back (as a Node stream may). */
+  /**
+   * A stream that takes a chunk's bytes only when it calls back, 1 ms after the write before it
+   * (as a Node stream writes: in order, later).
+   */
   class FakeStream extends EventEmitter {
     readonly written: Array<string> = []
-    full = false
+    writableLength = 0
+    private last = Promise.resolve()
     write(chunk: string | Uint8Array, callback: () => void) {
-      setTimeout(() => {
-        this.written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"))
-        callback()
-      }, 1)
-      return !this.full
+      const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength
+      this.writableLength += size
+      this.last = this.last.then(
+        () =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              this.written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"))
+              this.writableLength -= size
+              callback()
+              resolve()
+            }, 1)
+          )
+      )
+      return this.writableLength < 16384
     }
   }
 
-  it.live("completes once the stream has written the chunk, and waits for drain when it is full", () =>
+  it.live("write completes once the chunk and everything before it have been written", () =>
     Effect.gen(function* () {
       const stream = new FakeStream()
       const writer = Output.fromWritable(stream)
       yield* writer.write("a")
       expect(stream.written).toStrictEqual(["a"])
-      stream.full = true
-      const fiber = yield* Effect.fork(writer.write("b"))
-      yield* Effect.sleep("20 millis")
-      // written, but the stream asked to wait for 'drain'
-      expect(stream.written).toStrictEqual(["a", "b"])
-      expect(fiber.unsafePoll()).toBeNull()
-      stream.full = false
-      stream.emit("drain")
-      yield* Effect.fromFiber(fiber)
+      yield* writer.send(Buffer.from("b"))
+      yield* writer.write("c")
+      expect(stream.written).toStrictEqual(["a", "b", "c"])
     })
   )
 
-  it.live("ndjson pages share one buffer, and each is written before the next is encoded", () =>
+  it.live("send completes while one chunk is being written or less than sendAhead bytes are, and waits otherwise", () =>
+    Effect.gen(function* () {
+      const stream = new FakeStream()
+      const writer = Output.fromWritable(stream)
+      const big = Buffer.alloc(Output.sendAhead, 0x61)
+      yield* writer.send(big) // the only chunk being written: completes at once
+      expect(stream.written).toHaveLength(0)
+      yield* writer.send(Buffer.from("x")) // a second chunk, with sendAhead bytes unwritten: waits for room
+      expect(stream.written).toHaveLength(1)
+      yield* writer.send(Buffer.from("y"))
+      yield* writer.send(Buffer.from("z")) // small chunks below the bound: no wait
+      expect(stream.written.length).toBeLessThan(4)
+      yield* writer.flush
+      expect(stream.written.slice(1)).toStrictEqual(["x", "y", "z"])
+    })
+  )
+
+  it.live("ndjson pages each get their own buffer, encoded while the one before is written, all written at the end", () =>
     Effect.gen(function* () {
       const stream = new FakeStream()
       const pages = [[users[0], users[1]], [users[1]], [{ sourcedId: "3", givenName: "Zoë Łukasz 李" }]]
@@ -148,16 +172,19 @@ describe("Output.fromWritable", () => {
       )
       expect(count).toBe(4)
       expect(stream.written).toStrictEqual(pages.map((page) => page.map((u) => `${JSON.stringify(u)}\n`).join("")))
+      expect(stream.writableLength).toBe(0)
     })
   )
 
-  it.effect("turns EPIPE into BrokenPipe", () =>
+  it.effect("turns EPIPE into BrokenPipe, on a write and on the flush of what was sent before it", () =>
     Effect.gen(function* () {
       const stream = new FakeStream()
       const writer = Output.fromWritable(stream)
+      yield* writer.send(Buffer.from("x"))
       stream.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))
-      const error = yield* Effect.flip(writer.write("x"))
-      expect(error).toMatchObject({ _tag: "BrokenPipe", code: "EPIPE" })
+      expect(yield* Effect.flip(writer.flush)).toMatchObject({ _tag: "BrokenPipe", code: "EPIPE" })
+      expect(yield* Effect.flip(writer.write("x"))).toMatchObject({ _tag: "BrokenPipe", code: "EPIPE" })
+      expect(yield* Effect.flip(writer.send(Buffer.from("y")))).toMatchObject({ _tag: "BrokenPipe", code: "EPIPE" })
     })
   )
 })
