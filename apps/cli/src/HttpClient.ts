@@ -1,6 +1,6 @@
 /**
- * The CLI's HTTP client: node:http (NodeHttpClient with a keep-alive agent; it loads faster and costs less CPU a page than `fetch`), counting responses on the progress line and
- * logging each request at debug level (printed with --verbose), URLs redacted.
+ * The CLI's HTTP client: node:http (NodeHttpClient with a keep-alive agent; it loads faster and costs less CPU a page than `fetch`), counting responses on the progress line and,
+ * with --verbose, logging each request at debug level (printed), URLs redacted.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -25,6 +25,8 @@ export const layer: Layer.Layer<HttpClient.HttpClient, never, Progress.Progress>
     const client = yield* HttpClient.HttpClient
     const progress = yield* Progress.Progress
     return HttpClient.transform(client, (response, request) => {
+      // Without --verbose the log would be dropped: no URL to build, no log to run, per request.
+      if (!progress.verbose) return Effect.tap(response, () => progress.page)
       const url = redactUrl(fullUrl(request))
       const started = Date.now()
       return response.pipe(

@@ -57,6 +57,8 @@ export interface Options {
 export interface Service {
   /** True when the progress line is drawn (stderr is a terminal, not --quiet). */
   readonly active: boolean
+  /** True with --verbose: `debug` prints (callers may skip building what only it would show). */
+  readonly verbose: boolean
   /** A response (a page) arrived. */
   readonly page: Effect.Effect<void>
   /** `n` more records were written. */
@@ -152,6 +154,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
 
     return {
       active,
+      verbose,
       page: Effect.sync(() => {
         pages += 1
         const hadWait = wait !== undefined
