@@ -47,11 +47,11 @@ export interface Writer {
    */
   readonly write: (text: string | Uint8Array) => Effect.Effect<void, BrokenPipe>
   /**
-   * Hands `bytes` over for good (the caller never touches them again) and completes as soon as
-   * the destination has room: while one earlier chunk is still being written, or less than
-   * `sendAhead` bytes are. The next chunk is then prepared while these are written, instead of
-   * after: a pipe takes 64 KiB at a time, so a page of 450 KB written and waited for took seven
-   * turns of the event loop, each behind the decoding of other pages. A failure to write them
+   * Hands `bytes` over for good (the caller never touches them again). Completes at once when
+   * they are the only chunk not yet written or fewer than `sendAhead` bytes are unwritten, else
+   * as soon as that is so: the next chunk is prepared while these are written, instead of after
+   * (a pipe takes 64 KiB at a time, so a page of 450 KB written and waited for took seven turns
+   * of the event loop, each behind the decoding of other pages). A failure to write them
    * surfaces on a later `send`, `write` or `flush`.
    */
   readonly send: (bytes: Uint8Array) => Effect.Effect<void, BrokenPipe>
