@@ -14,9 +14,8 @@
  *   query), and the user listings' pages given before the server says it is ready
  *   (`prebuild`): a kept page is written as it is, after the fake's own credential check
  *   (`authorize`, on a bodiless Fetch `Request`), with no `Response` and no copy of the body, so
- *   the server's own work does not count
- *   in a client's time (on a 2-core machine the server's CPU, and its garbage collector's, is
- *   CPU the client does not get);
+ *   the server's own work does not count in a client's time (on a 2-core machine the server's
+ *   CPU, and its garbage collector's, is CPU the client does not get);
  * - `GET /_mock/stats`: requests served, failed, bytes sent and CPU used since start (summed
  *   over the workers).
  *
