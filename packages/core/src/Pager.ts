@@ -5,6 +5,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -68,6 +69,10 @@ export interface OffsetOptions<A> {
  * again the usual way. They are used only when the first page comes back full (their offsets
  * assume the page size asked for) and the listing counts a total; otherwise they are
  * interrupted and paging goes on as without them.
+ *
+ * A listing paged by next links (Clever's cursors) has no offsets to ask for at once: with 2 or
+ * more, it asks for each next page as soon as its link is known, while the page before is read
+ * (one request at a time still; when the stream ends early, one request is cut off).
  */
 export class FirstRound extends Context.Reference<FirstRound>()("@rosterkit/core/Pager/FirstRound", { defaultValue: (): number => 1 }) {}
 
@@ -98,7 +103,13 @@ const sequential = <A>(options: OffsetOptions<A>, start: number, largest: number
     })
   )
 
-/** Follows `next` links from `first` (already fetched) until absent, an empty page, or a repeat. */
+/**
+ * Follows `next` links from `first` until absent, an empty page, or a repeat. A listing read
+ * whole ({@link FirstRound} of 2 or more) asks for each next page as soon as its link is known,
+ * before the page that gave it is handed on: that round trip overlaps the reading of the page
+ * (a link-paged listing has no offsets to ask for at once). Still one request at a time, and one
+ * page read ahead; one cut off when the stream ends early.
+ */
 const followNext = <A, E>(
   context: Http.Context,
   first: string,
@@ -106,22 +117,33 @@ const followNext = <A, E>(
   stopOnEmpty: boolean,
   accept: (page: Page<A>) => Effect.Effect<Chunk.Chunk<A>, E> = (page) => Effect.succeed(Chunk.fromIterable(page.items))
 ): Stream.Stream<A, E | InconsistentSnapshot> =>
-  Stream.suspend(() => {
-    const seen = new Set<string>([first])
-    return Stream.paginateChunkEffect(first, (url) =>
-      Effect.flatMap(fetchUrl(url), (page) =>
-        Effect.flatMap(accept(page), (items): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<string>], E | InconsistentSnapshot> => {
-          const next = page.next
-          if (next === undefined || (stopOnEmpty && page.items.length === 0)) {
-            return Effect.succeed([items, Option.none<string>()] as const)
-          }
-          if (seen.has(next)) return Effect.fail(repeatedNext(context, next))
-          seen.add(next)
-          return Effect.succeed([items, Option.some(next)] as const)
-        })
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const scope = yield* Effect.scope
+      const ahead = (yield* FirstRound) > 1
+      const seen = new Set<string>([first])
+      /** A link to follow, or the page of one already asked for. */
+      type Next = string | Fiber.Fiber<Page<A>, E>
+      // The fork runs when this fiber yields, and the request it makes leaves in a later turn of
+      // the event loop (Node writes it to the socket on the next tick): one timer's turn (a
+      // zero sleep) lets it go before this page is read, which takes the thread a while.
+      const follow = (next: string): Effect.Effect<Next> =>
+        ahead ? Effect.zipLeft(Effect.forkIn(fetchUrl(next), scope), Effect.sleep(Duration.zero)) : Effect.succeed(next)
+      return Stream.paginateChunkEffect<Next, A, E | InconsistentSnapshot, never>(first, (current) =>
+        Effect.flatMap(typeof current === "string" ? fetchUrl(current) : Fiber.join(current), (page) =>
+          Effect.flatMap(accept(page), (items): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<Next>], E | InconsistentSnapshot> => {
+            const next = page.next
+            if (next === undefined || (stopOnEmpty && page.items.length === 0)) {
+              return Effect.succeed([items, Option.none<Next>()] as const)
+            }
+            if (seen.has(next)) return Effect.fail(repeatedNext(context, next))
+            seen.add(next)
+            return Effect.map(follow(next), (n) => [items, Option.some(n)] as const)
+          })
+        )
       )
-    )
-  })
+    })
+  )
 
 const unchecked = <A>(options: OffsetOptions<A>): Stream.Stream<A, RosterError> =>
   Stream.unwrap(

@@ -3,6 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -357,6 +358,65 @@ describe("Pager.linkPaged", () => {
       requested.length = 0
       expect(yield* collect(Stream.take(Pager.linkPaged({ first: "/users", context, fetch }), 2))).toStrictEqual(["a", "b"])
       expect(requested).toStrictEqual(["/users"])
+    })
+  )
+
+  const readAhead = <A, E>(stream: Stream.Stream<A, E>) => Stream.provideService(stream, Pager.FirstRound, 4)
+
+  it.live("read whole (FirstRound): the next page is asked for before the page that linked it is handed on", () =>
+    Effect.gen(function* () {
+      // the reader of "a" waits until the page after it has been asked for: without the read
+      // ahead it would wait forever (cut off by the timeout below)
+      const asked = yield* Deferred.make<void>()
+      const requested: Array<string> = []
+      let inFlight = 0
+      let maxInFlight = 0
+      const fetch = (url: string) =>
+        Effect.gen(function* () {
+          requested.push(url)
+          if (url !== "/users") yield* Deferred.succeed(asked, undefined)
+          inFlight++
+          maxInFlight = Math.max(maxInFlight, inFlight)
+          yield* Effect.sleep("2 millis")
+          inFlight--
+          return pages[url]!
+        })
+      const read = Pager.linkPaged({ first: "/users", context, fetch }).pipe(
+        Stream.tap((item) => (item === "a" ? Deferred.await(asked) : Effect.void)),
+        readAhead
+      )
+      expect(yield* collect(read).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "no read ahead" }))).toStrictEqual([
+        "a",
+        "b",
+        "c",
+        "d",
+        "e"
+      ])
+      expect(requested).toStrictEqual(["/users", "/users?starting_after=b", "/users?starting_after=d"])
+      expect(maxInFlight).toBe(1)
+    })
+  )
+
+  it.live("read whole: a failure of the page read ahead surfaces after the pages before it, and an early end cuts it off", () =>
+    Effect.gen(function* () {
+      const failing = (url: string): Effect.Effect<Pager.Page<string>, ResponseError> =>
+        url === "/users?starting_after=d"
+          ? Effect.fail(new ResponseError({ ...context, url, status: 500, bodyExcerpt: "" }))
+          : Effect.succeed(pages[url]!)
+      const seen: Array<string> = []
+      const error = yield* Effect.flip(collect(Pager.linkPaged({ first: "/users", context, fetch: failing }).pipe(Stream.tap((x) => Effect.sync(() => seen.push(x))), readAhead)))
+      expect(error._tag).toBe("ResponseError")
+      expect(seen).toStrictEqual(["a", "b", "c", "d"])
+
+      let finished = 0
+      let interrupted = 0
+      const slow = (url: string) =>
+        Effect.sleep(url === "/users" ? "1 millis" : "200 millis").pipe(
+          Effect.as(pages[url]!),
+          Effect.onExit((exit) => Effect.sync(() => (exit._tag === "Success" ? finished++ : interrupted++)))
+        )
+      expect(yield* collect(Stream.take(Pager.linkPaged({ first: "/users", context, fetch: slow }).pipe(readAhead), 2))).toStrictEqual(["a", "b"])
+      expect({ finished, interrupted }).toStrictEqual({ finished: 1, interrupted: 1 })
     })
   )
 
