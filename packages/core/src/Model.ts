@@ -223,7 +223,13 @@ type Wire = typeof UserWire.Type
 const passesThrough = (wire: { readonly role?: unknown; readonly roles?: unknown; readonly orgs?: unknown }): boolean =>
   wire.role !== undefined && (wire.roles === undefined || wire.orgs !== undefined)
 
-const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
+/**
+ * A wire user as the one user model: `role` (and `orgs`) from a 1.2 user's `roles[]`, added
+ * after its other fields. `reuse`: they are added to `wire` itself (a record just parsed, see
+ * FastCheck.Decode) instead of to a copy: ~3 ms a page of 1,000 users less, and no second record
+ * per user for the collector.
+ */
+const decodeUser = (wire: Wire, ast: SchemaAST.AST, reuse = false) => {
   const roles = wire.roles
   if (passesThrough(wire)) return ParseResult.succeed(wire as User)
   const role = wire.role ?? (roles === undefined ? undefined : roleFrom(roles))
@@ -232,14 +238,15 @@ const decodeUser = (wire: Wire, ast: SchemaAST.AST) => {
       new ParseResult.Type(ast, wire, roles === undefined ? "role: is missing (a 1.1 user has role, a 1.2 user roles)" : "roles: is empty")
     )
   }
-  const out: Record<string, unknown> = { ...wire, role }
+  const out: Record<string, unknown> = reuse ? wire : { ...wire }
+  out["role"] = role
   if (roles !== undefined && wire.orgs === undefined) out["orgs"] = orgsFrom(roles)
   return ParseResult.succeed(out as User)
 }
 
 /** `decodeUser` for a wire record that passed the wire side's check (FastCheck.Decode). */
-const decodeUserFast = (wire: Record<string, unknown>): User | undefined => {
-  const result = decodeUser(wire as Wire, UserType.ast)
+const decodeUserFast = (wire: Record<string, unknown>, reuse: boolean): User | undefined => {
+  const result = decodeUser(wire as Wire, UserType.ast, reuse)
   return result._tag === "Right" ? result.right : undefined
 }
 

@@ -712,11 +712,16 @@ const describeIssues = (issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>):
  * references, every other field kept as sent), each record is only checked against it — one
  * pass, no copy — and a page whose records all pass is returned as it is. A record that fails
  * the check is decoded by the Schema, for the error message. Same answers, same errors.
+ *
+ * `reuse`: the records are the caller's to change (just parsed from a response): a record the
+ * schema maps (a OneRoster 1.2 user, given `role` and `orgs` from `roles[]`) is completed in
+ * place instead of copied. Default false: `items` are left as they were.
  */
 export const decodeItems = <A, I>(
   schema: Schema.Schema<A, I>,
   items: ReadonlyArray<unknown>,
-  context: DecodeContext
+  context: DecodeContext,
+  options?: { readonly reuse?: boolean | undefined }
 ): Effect.Effect<ReadonlyArray<A>, DecodeError> =>
   Effect.suspend(() => {
     const check = FastCheck.of(schema.ast)
@@ -735,7 +740,7 @@ export const decodeItems = <A, I>(
         out.push(item as A)
         continue
       }
-      const mapped = fast?.(item)
+      const mapped = fast?.(item, options?.reuse === true)
       if (mapped !== undefined) {
         out.push(mapped as A)
         continue

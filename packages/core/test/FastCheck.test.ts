@@ -88,12 +88,27 @@ describe("FastCheck (the decode fast path)", () => {
       const decode = Schema.decodeUnknownEither(schema)
       let mapped = 0
       for (const sample of [...variants(v1p2), ...variants(user), { ...v1p2, roles: [] }]) {
+        const before = JSON.stringify(sample)
         const result = decode(sample)
         const fast = decoder!(sample)
-        if (Either.isLeft(result)) expect(fast, JSON.stringify(sample)).toBeUndefined()
-        else {
-          expect(fast, JSON.stringify(sample)).toStrictEqual(result.right)
-          if ((fast as Model.User).role !== (sample as { role?: unknown }).role) mapped++
+        // without reuse the wire record is left as it was
+        expect(JSON.stringify(sample)).toBe(before)
+        // with reuse: the same answer, in the wire record itself when it was mapped
+        const own = structuredClone(sample)
+        const reused = decoder!(own, true)
+        if (Either.isLeft(result)) {
+          expect(fast, before).toBeUndefined()
+          expect(reused, before).toBeUndefined()
+        } else {
+          expect(fast, before).toStrictEqual(result.right)
+          expect(reused, before).toStrictEqual(result.right)
+          // and its fields in the same order as the copy's (the output's field order)
+          expect(JSON.stringify(reused), before).toBe(JSON.stringify(fast))
+          if ((fast as Model.User).role !== (sample as { role?: unknown }).role) {
+            mapped++
+            expect(fast).not.toBe(sample)
+            expect(reused).toBe(own)
+          }
         }
       }
       // the 1.2 records were mapped (role and orgs from roles[]), not only passed through

@@ -492,4 +492,23 @@ describe("Pager.envelope and decodeItems", () => {
       expect(yield* Pager.decodeItems(Row, [{ id: 1, orgs: [] }], { ...context, source })).toStrictEqual([{ id: 1, orgs: [] }])
     })
   )
+
+  it.effect("decodeItems with reuse completes a 1.2 user in place; without, leaves the records as they were", () =>
+    Effect.gen(function* () {
+      const org = { href: "/orgs/2", sourcedId: "2", type: "org" }
+      const wire = () => [
+        { sourcedId: "1", status: "active", dateLastModified: "2019-03-01T18:14:45.000Z", username: "a", enabledUser: "true", givenName: "A", familyName: "B", roles: [{ roleType: "primary", role: "student", org }] }
+      ]
+      const mapped = { ...wire()[0]!, role: "student", orgs: [org] }
+      const kept = wire()
+      const copied = yield* Pager.decodeItems(Model.UserV1p2, kept, { ...context, source })
+      expect(copied).toStrictEqual([mapped])
+      expect(kept).toStrictEqual(wire())
+      expect(copied[0]).not.toBe(kept[0])
+      const own = wire()
+      const reused = yield* Pager.decodeItems(Model.UserV1p2, own, { ...context, source }, { reuse: true })
+      expect(reused).toStrictEqual([mapped])
+      expect(reused[0]).toBe(own[0])
+    })
+  )
 })

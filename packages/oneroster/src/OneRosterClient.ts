@@ -445,7 +445,8 @@ export const make = (options: Options): Effect.Effect<Service, ConfigurationErro
           yield* observe(response)
           const source = { ...context, source: redactUrl(response.url) }
           const raw = yield* Pager.envelope(response.body, Model.envelopeKey[kind], source)
-          const items = yield* Pager.decodeItems(schema, raw, source)
+          // the records were just parsed from this response: a 1.2 user is completed in place
+          const items = yield* Pager.decodeItems(schema, raw, source, { reuse: true })
           const next = Pager.parseLinkNext(header(response, "link"), response.url)
           const revision = settings.revisionHeader === undefined ? undefined : header(response, settings.revisionHeader)?.trim() || undefined
           return { items, total: totalCount(response), next, revision } satisfies Pager.Page<Model.EntityOf<K>>

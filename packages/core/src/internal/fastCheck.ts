@@ -29,10 +29,12 @@ export type PassThrough = (input: Record<string, unknown>) => boolean
 /**
  * Annotates a transformation with its decoding as a plain function of a wire value that passed
  * the wire side's check: the decoded value, or undefined where it declines (the Schema then
- * decodes, and names what is wrong). It must give what the transformation's decode gives.
+ * decodes, and names what is wrong). It must give what the transformation's decode gives. With
+ * `reuse` the input is the caller's to change (a record just parsed from JSON): the function may
+ * complete it in place and return it instead of building a copy.
  */
 export const Decode: unique symbol = Symbol.for("@rosterkit/core/FastCheck/Decode")
-export type Decode = (input: Record<string, unknown>) => unknown
+export type Decode = (input: Record<string, unknown>, reuse: boolean) => unknown
 
 const parseOptions = { errors: "all" } as const
 
@@ -183,7 +185,7 @@ export const of = (ast: SchemaAST.AST): Check | undefined => {
   return check
 }
 
-const decoders = new WeakMap<SchemaAST.AST, ((input: unknown) => unknown) | null>()
+const decoders = new WeakMap<SchemaAST.AST, ((input: unknown, reuse?: boolean) => unknown) | null>()
 
 /**
  * For a transformation annotated with {@link Decode} whose wire side `compile` covers: checks
@@ -191,13 +193,15 @@ const decoders = new WeakMap<SchemaAST.AST, ((input: unknown) => unknown) | null
  * per AST. A OneRoster 1.2 user (`roles[]`) is mapped onto the one user model this way instead
  * of through the Schema, record by record.
  */
-export const decoderOf = (ast: SchemaAST.AST): ((input: unknown) => unknown) | undefined => {
+export const decoderOf = (ast: SchemaAST.AST): ((input: unknown, reuse?: boolean) => unknown) | undefined => {
   const known = decoders.get(ast)
   if (known !== undefined) return known ?? undefined
-  let decoder: ((input: unknown) => unknown) | undefined
+  let decoder: ((input: unknown, reuse?: boolean) => unknown) | undefined
   const decode = ast._tag === "Transformation" ? (ast.annotations[Decode] as Decode | undefined) : undefined
   const from = ast._tag === "Transformation" && decode !== undefined ? of(ast.from) : undefined
-  if (decode !== undefined && from !== undefined) decoder = (input) => (from(input) ? decode(input as Record<string, unknown>) : undefined)
+  if (decode !== undefined && from !== undefined) {
+    decoder = (input, reuse = false) => (from(input) ? decode(input as Record<string, unknown>, reuse) : undefined)
+  }
   decoders.set(ast, decoder ?? null)
   return decoder
 }
