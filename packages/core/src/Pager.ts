@@ -104,12 +104,24 @@ const sequential = <A>(options: OffsetOptions<A>, start: number, largest: number
   )
 
 /**
- * Follows `next` links from `first` until absent, an empty page, or a repeat. A listing read
- * whole ({@link FirstRound} of 2 or more) asks for each next page as soon as its link is known,
- * before the page that gave it is handed on: that round trip overlaps the reading of the page
- * (a link-paged listing has no offsets to ask for at once). Still one request at a time, and one
- * page read ahead; one cut off when the stream ends early.
+ * How a listing reads its next page once it knows which (a next link, or the offset after a
+ * page that was full). Read whole ({@link FirstRound} of 2 or more), it asks for that page at
+ * once, before the page that told it is handed on: the round trip overlaps the reading of that
+ * page. Otherwise when its turn comes (lazy: `Stream.take` within a page makes no request more).
+ * Either way one request at a time; a page asked for ahead is cut off when the stream ends.
+ * Gives, for the fetch of a page, the effect that then gives that page.
  */
+const nextPage = Effect.gen(function* () {
+  const scope = yield* Effect.scope
+  if ((yield* FirstRound) <= 1) return <B, E>(fetch: Effect.Effect<B, E>): Effect.Effect<Effect.Effect<B, E>> => Effect.succeed(fetch)
+  // The fork runs when this fiber yields, and the request it makes leaves in a later turn of the
+  // event loop (Node writes it to the socket on the next tick): one timer's turn (a zero sleep)
+  // lets it go before the page that told it is read, which takes the thread a while.
+  return <B, E>(fetch: Effect.Effect<B, E>): Effect.Effect<Effect.Effect<B, E>> =>
+    Effect.map(Effect.zipLeft(Effect.forkIn(fetch, scope), Effect.sleep(Duration.zero)), (fiber) => Fiber.join(fiber))
+})
+
+/** Follows `next` links from `first` until absent, an empty page, or a repeat (see {@link nextPage}). */
 const followNext = <A, E>(
   context: Http.Context,
   first: string,
@@ -119,26 +131,18 @@ const followNext = <A, E>(
 ): Stream.Stream<A, E | InconsistentSnapshot> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
-      const scope = yield* Effect.scope
-      const ahead = (yield* FirstRound) > 1
+      const ask = yield* nextPage
       const seen = new Set<string>([first])
-      /** A link to follow, or the page of one already asked for. */
-      type Next = string | Fiber.Fiber<Page<A>, E>
-      // The fork runs when this fiber yields, and the request it makes leaves in a later turn of
-      // the event loop (Node writes it to the socket on the next tick): one timer's turn (a
-      // zero sleep) lets it go before this page is read, which takes the thread a while.
-      const follow = (next: string): Effect.Effect<Next> =>
-        ahead ? Effect.zipLeft(Effect.forkIn(fetchUrl(next), scope), Effect.sleep(Duration.zero)) : Effect.succeed(next)
-      return Stream.paginateChunkEffect<Next, A, E | InconsistentSnapshot, never>(first, (current) =>
-        Effect.flatMap(typeof current === "string" ? fetchUrl(current) : Fiber.join(current), (page) =>
-          Effect.flatMap(accept(page), (items): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<Next>], E | InconsistentSnapshot> => {
+      return Stream.paginateChunkEffect(fetchUrl(first), (current) =>
+        Effect.flatMap(current, (page) =>
+          Effect.flatMap(accept(page), (items): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<Effect.Effect<Page<A>, E>>], E | InconsistentSnapshot> => {
             const next = page.next
             if (next === undefined || (stopOnEmpty && page.items.length === 0)) {
-              return Effect.succeed([items, Option.none<Next>()] as const)
+              return Effect.succeed([items, Option.none()] as const)
             }
             if (seen.has(next)) return Effect.fail(repeatedNext(context, next))
             seen.add(next)
-            return Effect.map(follow(next), (n) => [items, Option.some(n)] as const)
+            return Effect.map(ask(fetchUrl(next)), (page) => [items, Option.some(page)] as const)
           })
         )
       )
@@ -397,24 +401,29 @@ const checkedOffsets = <A>(options: OffsetOptions<A>, idOf: (record: A) => strin
 
       /**
        * Pages one at a time from `offset`, each overlapping the one before by its first record,
-       * until a page is shorter than the largest seen.
+       * until a page is shorter than the largest seen; read whole, the next is asked for while
+       * this one is read (see nextPage), which costs no request more: a full page has a next.
        */
       const oneByOne = (start: { readonly offset: number; readonly largest: number; readonly expected: string | undefined; readonly limit: number }) =>
-        Stream.paginateChunkEffect(start, (state) =>
-          Effect.gen(function* () {
-            const page = yield* fetch(state.offset, state.limit)
-            yield* run.check(page, `offset ${state.offset}`)
-            yield* lineUp(page, state.offset, state.expected)
-            const overlap = state.expected === undefined ? 0 : 1
-            const items = yield* run.keep(page.items, overlap)
-            const got = page.items.length
-            const largest = Math.max(state.largest, got)
-            const done = got < state.largest || got - overlap === 0
-            const next = largest >= 2
-              ? { offset: state.offset + got - 1, largest, expected: lastId(page, state.expected), limit: state.limit }
-              : { offset: state.offset + got, largest, expected: undefined, limit: state.limit }
-            return [items, done ? Option.none() : Option.some(next)] as const
-          })
+        Stream.unwrapScoped(
+          Effect.map(nextPage, (ask) =>
+            Stream.paginateChunkEffect({ ...start, page: fetch(start.offset, start.limit) }, (state) =>
+              Effect.gen(function* () {
+                const page = yield* state.page
+                yield* run.check(page, `offset ${state.offset}`)
+                yield* lineUp(page, state.offset, state.expected)
+                const overlap = state.expected === undefined ? 0 : 1
+                const items = yield* run.keep(page.items, overlap)
+                const got = page.items.length
+                const largest = Math.max(state.largest, got)
+                if (got < state.largest || got - overlap === 0) return [items, Option.none()] as const
+                const next = largest >= 2
+                  ? { offset: state.offset + got - 1, largest, expected: lastId(page, state.expected), limit: state.limit }
+                  : { offset: state.offset + got, largest, expected: undefined, limit: state.limit }
+                return [items, Option.some({ ...next, page: yield* ask(fetch(next.offset, next.limit)) })] as const
+              })
+            )
+          )
         )
 
       /**

@@ -182,6 +182,29 @@ describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
     })
   )
 
+  it.live("no total: after the first round, the next page is asked for while the page before is read", () =>
+    Effect.gen(function* () {
+      const data = range(250)
+      const asked = yield* Deferred.make<void>()
+      const fake = offsetServer({ data: () => data, total: false, latency: () => 2 })
+      let firstRoundDone = false
+      const fetch = (offset: number, limit: number) =>
+        Effect.zipRight(
+          firstRoundDone && offset > 99 ? Deferred.succeed(asked, undefined) : Effect.void,
+          Effect.tap(fake.fetch(offset, limit), () => Effect.sync(() => (firstRoundDone ||= offset === 0)))
+        )
+      // the reader of record 100 (the second page) waits until the third has been asked for
+      const read = Pager.offsetPaged({ pageSize: 100, concurrency: 4, context, fetch, id }).pipe(
+        Stream.tap((record) => (record === 100 ? Deferred.await(asked) : Effect.void)),
+        firstRound(4)
+      )
+      expect(yield* collect(read).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "no read ahead" }))).toStrictEqual(data)
+      // the early pages (no total: cut off), then one page at a time, overlapping by one, up to
+      // the short page that ends the listing: no request more than without the read ahead
+      expect(fake.requests.map((r) => r.offset)).toStrictEqual([0, 99, 198, 297, 99, 198])
+    })
+  )
+
   it.live("never more in flight than the concurrency, and the rest planned as usual", () =>
     Effect.gen(function* () {
       const data = range(1000)
