@@ -40,6 +40,7 @@ export const planOf = (argv: ReadonlyArray<string>): Compare.Plan => {
     latencies: latencies ?? base.latencies,
     concurrencies: concurrencies === undefined ? base.concurrencies : concurrencies.map((c) => (c === Compare.defaultConcurrency ? undefined : c)),
     repeat: repeat ?? base.repeat,
+    targetRepeat: repeat ?? base.targetRepeat,
     workers: workers ?? base.workers,
     sequentialUpTo: values["no-sequential"] ? 0 : base.sequentialUpTo,
     groups: values["no-groups"] ? undefined : base.groups

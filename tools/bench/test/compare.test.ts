@@ -20,7 +20,10 @@ describe("the comparison plan", () => {
     expect(planOf([])).toStrictEqual(Compare.quick)
     expect(planOf(["--full"])).toStrictEqual(Compare.full)
     const custom = planOf(["--users", "300000,1_000_000", "--latency", "0", "--concurrency", "4,8", "--no-groups", "--repeat", "2"])
-    expect(custom).toMatchObject({ label: "custom", pullUsers: [300_000, 1_000_000], latencies: [0], concurrencies: [undefined, 8], groups: undefined, repeat: 2 })
+    expect(custom).toMatchObject({ label: "custom", pullUsers: [300_000, 1_000_000], latencies: [0], concurrencies: [undefined, 8], groups: undefined, repeat: 2, targetRepeat: 2 })
+    // the quick plan runs each client once, but the 5x target's row best of 3, as the issue measures it
+    expect(Compare.quick).toMatchObject({ repeat: 1, targetRepeat: 3 })
+    expect(planOf(["--users", "50000"])).toMatchObject({ repeat: 1, targetRepeat: 3 })
     expect(() => planOf(["--quick", "--full"])).toThrow(RangeError)
     expect(() => planOf(["--users", "many"])).toThrow(RangeError)
   })
