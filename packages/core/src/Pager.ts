@@ -70,9 +70,10 @@ export interface OffsetOptions<A> {
  * assume the page size asked for) and the listing counts a total; otherwise they are
  * interrupted and paging goes on as without them.
  *
- * A listing paged by next links (Clever's cursors) has no offsets to ask for at once: with 2 or
- * more, it asks for each next page as soon as its link is known, while the page before is read
- * (one request at a time still; when the stream ends early, one request is cut off).
+ * A listing paged one page at a time (by next links, as Clever's cursors, or by offset from a
+ * server that counts no total) has no pages to ask for at once: with 2 or more, it asks for each
+ * next page as soon as it knows which, while the page before is read (no request more, one at a
+ * time still; when the stream ends early, the page asked for ahead is cut off).
  */
 export class FirstRound extends Context.Reference<FirstRound>()("@rosterkit/core/Pager/FirstRound", { defaultValue: (): number => 1 }) {}
 
