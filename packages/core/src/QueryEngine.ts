@@ -51,7 +51,8 @@ export interface Options {
    * A district-wide listing (no group, no max) asks for its first `concurrency` pages at once
    * ({@link Pager.FirstRound}): one round trip less for a listing of more than one page, at the
    * cost of up to `concurrency - 1` requests that come back empty when it has one; a listing
-   * paged by next links (Clever) asks for each next page while the page before is read. Default
+   * paged one page at a time (Clever's cursors, offsets without a total) asks for each next page
+   * while the page before is read. Default
    * false (the fewest requests); the CLI, which pulls whole districts, turns it on.
    */
   readonly firstRound?: boolean | undefined

@@ -228,6 +228,7 @@ export const run = async (plan: Plan, options: { readonly log?: (line: string) =
   const log = options.log ?? (() => {})
   const startedAt = new Date().toISOString()
   const targetRepeat = Math.max(plan.repeat, plan.targetRepeat)
+  const targetInPlan = targetRepeat > plan.repeat && plan.pullUsers.includes(50_000) && plan.latencies.includes(100) && plan.concurrencies.includes(8)
   /** Runs of a pull's client: more for the 5x target's row (`c` undefined: the sequential baseline). */
   const pullRepeat = (users: number, latencyMs: number, c: number | undefined) =>
     users === 50_000 && latencyMs === 100 && (c === undefined || c === 8) ? targetRepeat : plan.repeat
@@ -235,7 +236,7 @@ export const run = async (plan: Plan, options: { readonly log?: (line: string) =
   log(`compare (${plan.label}): rosterkit from ${programs.rosterkitFrom}`)
   const rows: Array<Report.Row> = []
   const notes: Array<string> = [
-    `rosterkit: ${programs.rosterkitFrom}; every client is one node process, measured whole (start-up included); wall = best of ${plan.repeat}${targetRepeat > plan.repeat && plan.pullUsers.includes(50_000) && plan.latencies.includes(100) && plan.concurrencies.includes(8) ? ` (the 5x target's sequential, floor and rosterkit oneroster runs at 50,000 users, 100 ms, concurrency 8: best of ${targetRepeat}, as the issue measures them)` : ""}, peak RSS = the largest of the runs`,
+    `rosterkit: ${programs.rosterkitFrom}; every client is one node process, measured whole (start-up included); wall = best of ${plan.repeat}${targetInPlan ? ` (the 5x target's sequential, floor and rosterkit oneroster runs at 50,000 users, 100 ms, concurrency 8: best of ${targetRepeat}, as the issue measures them)` : ""}, peak RSS = the largest of the runs`,
     `mock SIS: tools/mock-sis, ${plan.workers} process(es), pages clamped at ${plan.pageClamp}, page bodies built before the first client; "server cpu" = the server's CPU time over the client's wall time (below 100 %: the server was not the bottleneck)`,
     "floor: node:http + JSON.parse + one JSON.stringify per record to stdout, pages fetched N at a time, no checks; sequential: one request at a time, 1,000 per page (the old library's strategy)"
   ]
