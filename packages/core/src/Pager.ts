@@ -104,22 +104,25 @@ const sequential = <A>(options: OffsetOptions<A>, start: number, largest: number
     })
   )
 
+/** For the fetch of a page, the effect that then gives that page (see {@link nextPage}). */
+type Ask = <B, E>(fetch: Effect.Effect<B, E>) => Effect.Effect<Effect.Effect<B, E>>
+
 /**
  * How a listing reads its next page once it knows which (a next link, or the offset after a
  * page that was full). Read whole ({@link FirstRound} of 2 or more), it asks for that page at
  * once, before the page that told it is handed on: the round trip overlaps the reading of that
  * page. Otherwise when its turn comes (lazy: `Stream.take` within a page makes no request more).
  * Either way one request at a time; a page asked for ahead is cut off when the stream ends.
- * Gives, for the fetch of a page, the effect that then gives that page.
  */
 const nextPage = Effect.gen(function* () {
   const scope = yield* Effect.scope
-  if ((yield* FirstRound) <= 1) return <B, E>(fetch: Effect.Effect<B, E>): Effect.Effect<Effect.Effect<B, E>> => Effect.succeed(fetch)
+  const whenItsTurnComes: Ask = Effect.succeed
+  if ((yield* FirstRound) <= 1) return whenItsTurnComes
   // The fork runs when this fiber yields, and the request it makes leaves in a later turn of the
   // event loop (Node writes it to the socket on the next tick): one timer's turn (a zero sleep)
   // lets it go before the page that told it is read, which takes the thread a while.
-  return <B, E>(fetch: Effect.Effect<B, E>): Effect.Effect<Effect.Effect<B, E>> =>
-    Effect.map(Effect.zipLeft(Effect.forkIn(fetch, scope), Effect.sleep(Duration.zero)), (fiber) => Fiber.join(fiber))
+  const atOnce: Ask = (fetch) => Effect.map(Effect.zipLeft(Effect.forkIn(fetch, scope), Effect.sleep(Duration.zero)), Fiber.join)
+  return atOnce
 })
 
 /** Follows `next` links from `first` until absent, an empty page, or a repeat (see {@link nextPage}). */

@@ -18,6 +18,8 @@ import { IdSet, ListingIds } from "../src/internal/IdSet.js"
 const context: Http.Context = { provider: "test", operation: "list users" }
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+/** The stream read with `Pager.FirstRound` n: as a whole listing, as `rosterkit users` reads it. */
+const firstRound = (n: number) => <A, E>(stream: Stream.Stream<A, E>) => Stream.provideService(stream, Pager.FirstRound, n)
 
 /**
  * An in-memory offset server. `clamp` is its silent maximum page size; `total` whether it
@@ -157,7 +159,6 @@ describe("Pager.offsetPaged", () => {
 
 describe("Pager.FirstRound: a listing's first pages asked for at once", () => {
   const id = (record: number) => String(record)
-  const firstRound = (n: number) => <A, E>(stream: Stream.Stream<A, E>) => Stream.provideService(stream, Pager.FirstRound, n)
   const sorted = (requests: ReadonlyArray<{ readonly offset: number }>) => requests.map((r) => r.offset).sort((a, b) => a - b)
   /** A checked pull of pages of `pageSize` with the first `round` pages asked for at once. */
   const pull = (
@@ -384,8 +385,6 @@ describe("Pager.linkPaged", () => {
     })
   )
 
-  const readAhead = <A, E>(stream: Stream.Stream<A, E>) => Stream.provideService(stream, Pager.FirstRound, 4)
-
   it.live("read whole (FirstRound): the next page is asked for before the page that linked it is handed on", () =>
     Effect.gen(function* () {
       // the reader of "a" waits until the page after it has been asked for: without the read
@@ -406,7 +405,7 @@ describe("Pager.linkPaged", () => {
         })
       const read = Pager.linkPaged({ first: "/users", context, fetch }).pipe(
         Stream.tap((item) => (item === "a" ? Deferred.await(asked) : Effect.void)),
-        readAhead
+        firstRound(4)
       )
       expect(yield* collect(read).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "no read ahead" }))).toStrictEqual([
         "a",
@@ -427,7 +426,7 @@ describe("Pager.linkPaged", () => {
           ? Effect.fail(new ResponseError({ ...context, url, status: 500, bodyExcerpt: "" }))
           : Effect.succeed(pages[url]!)
       const seen: Array<string> = []
-      const error = yield* Effect.flip(collect(Pager.linkPaged({ first: "/users", context, fetch: failing }).pipe(Stream.tap((x) => Effect.sync(() => seen.push(x))), readAhead)))
+      const error = yield* Effect.flip(collect(Pager.linkPaged({ first: "/users", context, fetch: failing }).pipe(Stream.tap((x) => Effect.sync(() => seen.push(x))), firstRound(4))))
       expect(error._tag).toBe("ResponseError")
       expect(seen).toStrictEqual(["a", "b", "c", "d"])
 
@@ -438,7 +437,7 @@ describe("Pager.linkPaged", () => {
           Effect.as(pages[url]!),
           Effect.onExit((exit) => Effect.sync(() => (exit._tag === "Success" ? finished++ : interrupted++)))
         )
-      expect(yield* collect(Stream.take(Pager.linkPaged({ first: "/users", context, fetch: slow }).pipe(readAhead), 2))).toStrictEqual(["a", "b"])
+      expect(yield* collect(Stream.take(Pager.linkPaged({ first: "/users", context, fetch: slow }).pipe(firstRound(4)), 2))).toStrictEqual(["a", "b"])
       expect({ finished, interrupted }).toStrictEqual({ finished: 1, interrupted: 1 })
     })
   )

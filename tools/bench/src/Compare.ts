@@ -283,7 +283,7 @@ export const run = async (plan: Plan, options: { readonly log?: (line: string) =
           const providers = concurrency === plan.concurrencies[plan.concurrencies.length - 1] ? (["oneroster", ...plan.providers] as const) : (["oneroster"] as const)
           for (const provider of providers) {
             log(`  rosterkit ${provider}, concurrency ${concurrency ?? `${c} (default)`}`)
-            const repeat = provider === "oneroster" && concurrency !== undefined ? pullRepeat(users, latencyMs, c) : plan.repeat
+            const repeat = provider === "oneroster" ? pullRepeat(users, latencyMs, c) : plan.repeat
             const rk = await measure(server, rosterkitArgs(programs, server, provider, plan, ["--role", "users"], concurrency), repeat, log)
             record(`rosterkit ${provider}`, concurrency === undefined ? `${c} (default)` : c, rk, seq, provider === "clever" ? undefined : floor)
             if (provider === "oneroster") pulls.set(`${users}/${latencyMs}/${c}`, rk)

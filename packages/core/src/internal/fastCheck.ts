@@ -185,7 +185,10 @@ export const of = (ast: SchemaAST.AST): Check | undefined => {
   return check
 }
 
-const decoders = new WeakMap<SchemaAST.AST, ((input: unknown, reuse?: boolean) => unknown) | null>()
+/** A wire value to its decoded value, or undefined where the check or the decoding declines. */
+type Decoder = (input: unknown, reuse?: boolean) => unknown
+
+const decoders = new WeakMap<SchemaAST.AST, Decoder | null>()
 
 /**
  * For a transformation annotated with {@link Decode} whose wire side `compile` covers: checks
@@ -193,10 +196,10 @@ const decoders = new WeakMap<SchemaAST.AST, ((input: unknown, reuse?: boolean) =
  * per AST. A OneRoster 1.2 user (`roles[]`) is mapped onto the one user model this way instead
  * of through the Schema, record by record.
  */
-export const decoderOf = (ast: SchemaAST.AST): ((input: unknown, reuse?: boolean) => unknown) | undefined => {
+export const decoderOf = (ast: SchemaAST.AST): Decoder | undefined => {
   const known = decoders.get(ast)
   if (known !== undefined) return known ?? undefined
-  let decoder: ((input: unknown, reuse?: boolean) => unknown) | undefined
+  let decoder: Decoder | undefined
   const decode = ast._tag === "Transformation" ? (ast.annotations[Decode] as Decode | undefined) : undefined
   const from = ast._tag === "Transformation" && decode !== undefined ? of(ast.from) : undefined
   if (decode !== undefined && from !== undefined) {
